@@ -1,0 +1,184 @@
+//! The plain records a run produces: the output contract with notebooks and CI.
+//!
+//! The reports crate writes them; the world hands them over as they close, through
+//! [`RowSink`], so memory stays flat however long the simulated run.
+
+/// Columns every row carries, so that a notebook needs no joins.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunKey {
+    /// Scenario name.
+    pub scenario: String,
+    /// Variant name (`base` for a plain run).
+    pub variant: String,
+    /// Replication number, from 0.
+    pub replication: u32,
+    /// Master seed of this run.
+    pub seed: u64,
+}
+
+/// One row of summary.csv: a whole run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SummaryRow {
+    /// Simulated duration [s].
+    pub duration_s: f64,
+    /// Requests that arrived.
+    pub requests: u64,
+    /// Requests answered.
+    pub completed: u64,
+    /// Requests rejected (full queue, no Ready pod).
+    pub rejected: u64,
+    /// Requests whose client timed out.
+    pub timed_out: u64,
+    /// Requests killed when their pod was terminated past its grace period.
+    pub killed: u64,
+    /// (rejected + timed_out + killed) / requests.
+    pub error_rate: f64,
+    /// Latency of completed requests [ms]: mean and percentiles.
+    pub latency_mean_ms: f64,
+    /// Median latency [ms].
+    pub latency_p50_ms: f64,
+    /// 90th percentile latency [ms].
+    pub latency_p90_ms: f64,
+    /// 95th percentile latency [ms].
+    pub latency_p95_ms: f64,
+    /// 99th percentile latency [ms].
+    pub latency_p99_ms: f64,
+    /// 99.9th percentile latency [ms].
+    pub latency_p999_ms: f64,
+    /// Largest latency [ms].
+    pub latency_max_ms: f64,
+    /// Mean wait from arrival to start of service, over requests that started [ms].
+    pub wait_mean_ms: f64,
+    /// Fraction of started requests that waited at all.
+    pub wait_probability: f64,
+    /// Completed requests per second [requests/s].
+    pub throughput_rps: f64,
+    /// Time-weighted mean of desired replicas.
+    pub replicas_mean: f64,
+    /// Largest desired replica count.
+    pub replicas_max: f64,
+    /// Time-weighted mean of Ready pods.
+    pub pods_ready_mean: f64,
+    /// Pod lifetime summed over pods, scheduling to deletion [pod·s].
+    pub pod_seconds: f64,
+    /// Mean CPU use relative to the CPU request of the running pods [%].
+    pub cpu_utilization_mean_pct: f64,
+    /// Time-weighted mean number of requests in the system (queued + in service).
+    pub in_system_mean: f64,
+    /// Cost of the pods [USD].
+    pub cost_usd: f64,
+}
+
+/// One row of timeseries.csv: one sample interval of one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeseriesRow {
+    /// End of the interval [s].
+    pub time_s: f64,
+    /// Arrivals in the interval per second [requests/s].
+    pub arrival_rate_rps: f64,
+    /// Completions in the interval per second [requests/s].
+    pub throughput_rps: f64,
+    /// Desired replicas at the end of the interval.
+    pub replicas_desired: u32,
+    /// Ready pods at the end of the interval.
+    pub pods_ready: u32,
+    /// Pods starting (scheduled but not Ready) at the end of the interval.
+    pub pods_starting: u32,
+    /// Pods terminating at the end of the interval.
+    pub pods_terminating: u32,
+    /// Requests in service at the end of the interval.
+    pub in_flight: u32,
+    /// Requests queued (local and central) at the end of the interval.
+    pub queued: u32,
+    /// Time-weighted mean of requests in the system over the interval.
+    pub in_system_mean: f64,
+    /// CPU used over the interval relative to the CPU request of Ready pods [%].
+    pub cpu_utilization_pct: f64,
+    /// Latency percentiles of requests completed in the interval [ms].
+    pub latency_p50_ms: f64,
+    /// 95th percentile [ms].
+    pub latency_p95_ms: f64,
+    /// 99th percentile [ms].
+    pub latency_p99_ms: f64,
+    /// Requests rejected in the interval.
+    pub rejected: u64,
+    /// Requests timed out in the interval.
+    pub timed_out: u64,
+    /// Cumulative cost at the end of the interval [USD].
+    pub cost_usd: f64,
+}
+
+/// One row of events.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRow {
+    /// When [s].
+    pub time_s: f64,
+    /// What kind of event (`pod_scheduled`, `pod_ready`, `scale`, …).
+    pub kind: &'static str,
+    /// The object it concerns (`pod/web-3`, `deployment/web`).
+    pub object: String,
+    /// Free-form detail (reason, from → to).
+    pub detail: String,
+}
+
+/// One row of requests.csv (a sample of individual requests).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRow {
+    /// Request id (arrival order).
+    pub id: u64,
+    /// Request class.
+    pub class: String,
+    /// Arrival time [s].
+    pub arrival_s: f64,
+    /// Pod that served it (empty if none).
+    pub pod: String,
+    /// `completed`, `rejected`, `timed_out` or `killed`.
+    pub outcome: &'static str,
+    /// Wait from arrival to start of service [ms] (empty if it never started).
+    pub wait_ms: Option<f64>,
+    /// Latency from arrival to response [ms] (empty unless completed).
+    pub latency_ms: Option<f64>,
+}
+
+/// Receives rows as the run produces them.
+pub trait RowSink {
+    /// A time-series interval closed.
+    fn timeseries(&mut self, key: &RunKey, row: &TimeseriesRow);
+    /// Something happened worth a line in events.csv.
+    fn event(&mut self, key: &RunKey, row: &EventRow);
+    /// A sampled request finished.
+    fn request(&mut self, key: &RunKey, row: &RequestRow);
+}
+
+/// A sink that keeps everything in memory (tests, small runs).
+#[derive(Clone, Debug, Default)]
+pub struct MemorySink {
+    /// Time-series rows in order.
+    pub timeseries: Vec<TimeseriesRow>,
+    /// Event rows in order.
+    pub events: Vec<EventRow>,
+    /// Request rows in order.
+    pub requests: Vec<RequestRow>,
+}
+
+impl RowSink for MemorySink {
+    fn timeseries(&mut self, _: &RunKey, row: &TimeseriesRow) {
+        self.timeseries.push(row.clone());
+    }
+    fn event(&mut self, _: &RunKey, row: &EventRow) {
+        self.events.push(row.clone());
+    }
+    fn request(&mut self, _: &RunKey, row: &RequestRow) {
+        self.requests.push(row.clone());
+    }
+}
+
+/// A sink that drops everything (benchmarks).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NullSink;
+
+impl RowSink for NullSink {
+    fn timeseries(&mut self, _: &RunKey, _: &TimeseriesRow) {}
+    fn event(&mut self, _: &RunKey, _: &EventRow) {}
+    fn request(&mut self, _: &RunKey, _: &RequestRow) {}
+}
