@@ -1,1 +1,4 @@
+//! hpasim's integration tests: one binary, a module per topic.
 
+mod support;
+mod theory;

@@ -5,5 +5,14 @@
 
 #![warn(missing_docs)]
 
+mod csv_input;
+pub mod dist;
 pub mod rows;
 pub mod scenario;
+pub mod workload;
+pub mod world;
+
+pub use dist::Sampler;
+pub use rows::{RowSink, RunKey, SummaryRow};
+pub use workload::{ArrivalProcess, ClassMix};
+pub use world::Simulation;

@@ -94,6 +94,14 @@ pub struct TimeseriesRow {
     pub in_system_mean: f64,
     /// CPU used over the interval relative to the CPU request of Ready pods [%].
     pub cpu_utilization_pct: f64,
+    /// Requests completed in the interval.
+    pub completed: u64,
+    /// Mean latency of requests completed in the interval [ms].
+    pub latency_mean_ms: f64,
+    /// Mean wait of requests that started service in the interval [ms].
+    pub wait_mean_ms: f64,
+    /// Fraction of requests starting service in the interval that waited at all.
+    pub wait_probability: f64,
     /// Latency percentiles of requests completed in the interval [ms].
     pub latency_p50_ms: f64,
     /// 95th percentile [ms].

@@ -36,7 +36,8 @@ impl Streams {
     /// A fresh generator for the stream called `name`. Asking twice for the same name gives two
     /// generators that produce the same sequence.
     pub fn get(&self, name: &str) -> StreamRng {
-        let mut state = splitmix64(self.master_seed ^ splitmix64(self.replication ^ 0x5851_f42d_4c95_7f2d));
+        let mut state =
+            splitmix64(self.master_seed ^ splitmix64(self.replication ^ 0x5851_f42d_4c95_7f2d));
         state ^= fnv1a(name.as_bytes());
         let mut seed = [0u8; 32];
         for chunk in seed.chunks_exact_mut(8) {
@@ -84,7 +85,13 @@ mod tests {
         let first = |s: &Streams, n: &str| s.get(n).next_u64();
         let s = Streams::new(42, 0);
         assert_ne!(first(&s, "arrivals"), first(&s, "service"));
-        assert_ne!(first(&s, "arrivals"), first(&Streams::new(43, 0), "arrivals"));
-        assert_ne!(first(&s, "arrivals"), first(&Streams::new(42, 1), "arrivals"));
+        assert_ne!(
+            first(&s, "arrivals"),
+            first(&Streams::new(43, 0), "arrivals")
+        );
+        assert_ne!(
+            first(&s, "arrivals"),
+            first(&Streams::new(42, 1), "arrivals")
+        );
     }
 }

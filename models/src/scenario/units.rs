@@ -65,12 +65,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "m" => 60.0,
             "h" => 3600.0,
             "d" => 86400.0,
-            "" => return Err(format!("invalid duration `{text}`: a number inside a duration needs a unit; {hint}")),
-            unit => {
+            "" => {
                 return Err(format!(
-                    "invalid duration `{text}`: unknown unit `{unit}` (use ns, us, ms, s, m, h or d)"
+                    "invalid duration `{text}`: a number inside a duration needs a unit; {hint}"
                 ))
             }
+            unit => return Err(format!(
+                "invalid duration `{text}`: unknown unit `{unit}` (use ns, us, ms, s, m, h or d)"
+            )),
         };
         total += value * scale;
         rest = &rest[unit_len..];
@@ -82,7 +84,9 @@ fn finite_non_negative(v: f64, text: &str, hint: &str) -> Result<f64, String> {
     if !v.is_finite() {
         Err(format!("invalid duration `{text}`: {hint}"))
     } else if v < 0.0 {
-        Err(format!("negative duration `{text}`: durations must be zero or positive"))
+        Err(format!(
+            "negative duration `{text}`: durations must be zero or positive"
+        ))
     } else {
         Ok(v)
     }
@@ -193,7 +197,9 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, String> {
     };
     let value = base * scale;
     if value < 0.0 {
-        return Err(format!("negative quantity `{text}`: resource quantities must be zero or positive"));
+        return Err(format!(
+            "negative quantity `{text}`: resource quantities must be zero or positive"
+        ));
     }
     Ok(Quantity {
         value,
@@ -256,8 +262,12 @@ mod tests {
 
     #[test]
     fn bad_durations_say_what_is_accepted() {
-        assert!(parse_duration("5x").unwrap_err().contains("unknown unit `x`"));
-        assert!(parse_duration("fast").unwrap_err().contains("expected a duration"));
+        assert!(parse_duration("5x")
+            .unwrap_err()
+            .contains("unknown unit `x`"));
+        assert!(parse_duration("fast")
+            .unwrap_err()
+            .contains("expected a duration"));
         assert!(parse_duration("-3s").is_err());
         assert!(parse_duration("-3").unwrap_err().contains("negative"));
         assert!(parse_duration("5m3").unwrap_err().contains("needs a unit"));
@@ -271,8 +281,12 @@ mod tests {
         assert_eq!(q("512Mi"), 512.0 * 1024.0 * 1024.0);
         assert_eq!(q("1G"), 1e9);
         assert_eq!(q("1e3"), 1000.0);
-        assert!(parse_quantity("12Q").unwrap_err().contains("unknown suffix `Q`"));
-        assert!(parse_quantity("abc").unwrap_err().contains("invalid quantity"));
+        assert!(parse_quantity("12Q")
+            .unwrap_err()
+            .contains("unknown suffix `Q`"));
+        assert!(parse_quantity("abc")
+            .unwrap_err()
+            .contains("invalid quantity"));
         assert!(parse_quantity("-1").unwrap_err().contains("negative"));
     }
 }

@@ -119,7 +119,11 @@ mod tests {
 
     #[test]
     fn merging_equals_recording_everything_in_one() {
-        let (mut a, mut b, mut all) = (LatencyHistogram::new(), LatencyHistogram::new(), LatencyHistogram::new());
+        let (mut a, mut b, mut all) = (
+            LatencyHistogram::new(),
+            LatencyHistogram::new(),
+            LatencyHistogram::new(),
+        );
         for ms in 1..=50u64 {
             a.record(SimDuration::from_millis(ms));
             all.record(SimDuration::from_millis(ms));

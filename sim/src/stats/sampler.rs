@@ -55,7 +55,10 @@ mod tests {
     fn intervals_tile_the_run_without_gaps() {
         let mut s = IntervalSampler::new(SimTime::ZERO, SimDuration::from_secs(5));
         assert_eq!(s.advance(), (SimTime::ZERO, SimTime(5_000_000_000)));
-        assert_eq!(s.advance(), (SimTime(5_000_000_000), SimTime(10_000_000_000)));
+        assert_eq!(
+            s.advance(),
+            (SimTime(5_000_000_000), SimTime(10_000_000_000))
+        );
         assert_eq!(s.rows_closed(), 2);
     }
 }

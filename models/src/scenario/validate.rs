@@ -1,0 +1,343 @@
+//! Semantic checks after parsing: values the types allow but the model does not (negative rates,
+//! zero periods, probabilities above one, `min > max`, ...).
+//!
+//! Errors are located by parameter path ([`SpecError::at_path`]); loading turns the path into
+//! `file:line:column` or the `--set` that gave the value. Checks that need a distribution to be
+//! compiled (lognormal feasibility, empirical files) are left to the compiler.
+
+use super::spec::*;
+use super::{Duration, SpecError};
+
+/// Every problem found, in document order (empty when the scenario is valid).
+pub fn validate(s: &Scenario) -> Vec<SpecError> {
+    let mut c = Checks::default();
+    c.positive_duration("duration", s.duration);
+    c.positive_duration("sample_interval", s.sample_interval);
+    if s.sample_interval > s.duration && s.duration.secs() > 0.0 {
+        c.fail(
+            "sample_interval",
+            format!(
+                "must not exceed the scenario duration ({}), got {}",
+                s.duration, s.sample_interval
+            ),
+        );
+    }
+    arrivals(&mut c, &s.workload.arrivals);
+    for (i, class) in s.workload.classes.iter().enumerate() {
+        let p = format!("workload.classes[{i}]");
+        if class.name.trim().is_empty() {
+            c.fail(&format!("{p}.name"), "must not be empty");
+        }
+        if s.workload.classes[..i].iter().any(|o| o.name == class.name) {
+            c.fail(
+                &format!("{p}.name"),
+                format!("duplicate class name `{}`", class.name),
+            );
+        }
+        c.positive(&format!("{p}.weight"), class.weight);
+        if let Some(d) = &class.cpu {
+            dist(&mut c, &format!("{p}.cpu"), d);
+        }
+        if let Some(d) = &class.io {
+            dist(&mut c, &format!("{p}.io"), d);
+        }
+    }
+    dist(&mut c, "service.cpu", &s.service.cpu);
+    dist(&mut c, "service.io", &s.service.io);
+    pods(&mut c, &s.pods);
+    c.non_negative("cost.vcpu_hour_usd", s.cost.vcpu_hour_usd);
+    c.non_negative("cost.gib_hour_usd", s.cost.gib_hour_usd);
+    c.probability("outputs.requests_sample", s.outputs.requests_sample);
+    c.errors
+}
+
+fn arrivals(c: &mut Checks, a: &Arrivals) {
+    let p = "workload.arrivals";
+    match a {
+        Arrivals::Constant { rate } => c.non_negative(&format!("{p}.rate"), *rate),
+        Arrivals::Stages { start_rate, stages } => {
+            c.non_negative(&format!("{p}.start_rate"), *start_rate);
+            if stages.is_empty() {
+                c.fail(
+                    &format!("{p}.stages"),
+                    "needs at least one stage (`- {duration: 1m, target: 100}`)",
+                );
+            }
+            for (i, st) in stages.iter().enumerate() {
+                c.non_negative(&format!("{p}.stages[{i}].target"), st.target);
+            }
+        }
+        Arrivals::Diurnal {
+            base,
+            amplitude,
+            period,
+            ..
+        } => {
+            c.non_negative(&format!("{p}.base"), *base);
+            c.non_negative(&format!("{p}.amplitude"), *amplitude);
+            if amplitude > base {
+                c.errors.push(
+                    SpecError::at_path(format!("{p}.amplitude"), format!("must not exceed `base` ({base}), got {amplitude}"))
+                        .with_hint("the rate base ± amplitude would go negative; lower the amplitude or raise the base"),
+                );
+            }
+            c.positive_duration(&format!("{p}.period"), *period);
+        }
+        Arrivals::Bursts { states } => {
+            if states.is_empty() {
+                c.fail(&format!("{p}.states"), "needs at least one state");
+            }
+            for (i, st) in states.iter().enumerate() {
+                c.non_negative(&format!("{p}.states[{i}].rate"), st.rate);
+                c.positive_duration(&format!("{p}.states[{i}].mean_duration"), st.mean_duration);
+            }
+        }
+        Arrivals::Trace { file, scale, .. } => {
+            if file.trim().is_empty() {
+                c.fail(&format!("{p}.file"), "must name a CSV file");
+            }
+            c.positive(&format!("{p}.scale"), *scale);
+        }
+    }
+}
+
+fn dist(c: &mut Checks, p: &str, d: &Dist) {
+    let at = |field: &str| format!("{p}.{field}");
+    match d {
+        Dist::Constant { .. } => {}
+        Dist::Exponential { mean, rate } => match (mean, rate) {
+            (Some(m), None) => c.positive_duration(&at("mean"), *m),
+            (None, Some(r)) => c.positive(&at("rate"), *r),
+            (Some(_), Some(_)) => c.errors.push(
+                SpecError::at_path(
+                    at("rate"),
+                    "exponential takes either `mean` or `rate`, not both",
+                )
+                .with_hint("remove one of them"),
+            ),
+            (None, None) => c.fail(p, "exponential needs `mean` (e.g. `mean: 20ms`) or `rate`"),
+        },
+        Dist::Lognormal {
+            mean,
+            p99,
+            mu,
+            sigma,
+        } => match (mean, p99, mu, sigma) {
+            (Some(m), Some(_), None, None) => c.positive_duration(&at("mean"), *m),
+            (None, None, Some(mu), Some(s)) => {
+                c.finite(&at("mu"), *mu);
+                c.positive(&at("sigma"), *s);
+            }
+            _ => c.errors.push(
+                SpecError::at_path(p, "lognormal needs `mean` and `p99`, or `mu` and `sigma`")
+                    .with_hint("e.g. `{dist: lognormal, mean: 20ms, p99: 200ms}`"),
+            ),
+        },
+        Dist::Gamma { shape, mean } => {
+            c.positive(&at("shape"), *shape);
+            c.positive_duration(&at("mean"), *mean);
+        }
+        Dist::Erlang { k, mean } => {
+            if *k < 1 {
+                c.fail(&at("k"), "must be at least 1, got 0");
+            }
+            c.positive_duration(&at("mean"), *mean);
+        }
+        Dist::Uniform { min, max } => {
+            if min > max {
+                c.errors.push(
+                    SpecError::at_path(at("min"), format!("min > max: min is {min}, max is {max}"))
+                        .with_hint("swap them, or make `max` at least `min`"),
+                );
+            }
+        }
+        Dist::Empirical { file, .. } => {
+            if file.trim().is_empty() {
+                c.fail(&at("file"), "must name a CSV file");
+            }
+        }
+    }
+}
+
+fn pods(c: &mut Checks, p: &Pods) {
+    if p.concurrency < 1 {
+        c.errors.push(
+            SpecError::at_path("pods.concurrency", "must be at least 1, got 0")
+                .with_hint("the number of requests one pod serves at once, e.g. `concurrency: 8`"),
+        );
+    }
+    c.positive("pods.cpu_request", p.cpu_request.value());
+    if let Some(limit) = &p.cpu_limit {
+        if limit.value() < p.cpu_request.value() {
+            c.errors.push(
+                SpecError::at_path(
+                    "pods.cpu_limit",
+                    format!(
+                        "must be at least `cpu_request` ({}), got {limit}",
+                        p.cpu_request
+                    ),
+                )
+                .with_hint(
+                    "Kubernetes rejects a limit below the request: raise `cpu_limit` or remove it",
+                ),
+            );
+        }
+    }
+    if let Some(t) = p.timeout {
+        c.positive_duration("pods.timeout", t);
+    }
+    let s = &p.startup;
+    let phases = [
+        ("schedule", &s.schedule),
+        ("image_pull", &s.image_pull),
+        ("image_pull_cached", &s.image_pull_cached),
+        ("container_start", &s.container_start),
+        ("app_start", &s.app_start),
+    ];
+    for (name, d) in phases {
+        dist(c, &format!("pods.startup.{name}"), d);
+    }
+    c.probability(
+        "pods.startup.image_cached_probability",
+        s.image_cached_probability,
+    );
+    c.positive_duration("pods.readiness_probe.period", p.readiness_probe.period);
+    if p.readiness_probe.success_threshold < 1 {
+        c.fail(
+            "pods.readiness_probe.success_threshold",
+            "must be at least 1, got 0",
+        );
+    }
+    if let Some(w) = &p.slow_start {
+        if !(w.factor.is_finite() && w.factor >= 1.0) {
+            c.errors.push(
+                SpecError::at_path(
+                    "pods.slow_start.factor",
+                    format!("must be at least 1, got {}", w.factor),
+                )
+                .with_hint("it multiplies service demand during warm-up: 1 means no slow-down"),
+            );
+        }
+    }
+}
+
+/// Collects errors.
+#[derive(Default)]
+struct Checks {
+    errors: Vec<SpecError>,
+}
+
+impl Checks {
+    fn fail(&mut self, path: &str, message: impl Into<String>) {
+        self.errors.push(SpecError::at_path(path, message));
+    }
+    fn finite(&mut self, path: &str, v: f64) {
+        if !v.is_finite() {
+            self.fail(path, format!("must be a finite number, got {v}"));
+        }
+    }
+    fn non_negative(&mut self, path: &str, v: f64) {
+        if !v.is_finite() || v < 0.0 {
+            self.fail(path, format!("must be zero or positive, got {v}"));
+        }
+    }
+    fn positive(&mut self, path: &str, v: f64) {
+        if !v.is_finite() || v <= 0.0 {
+            self.fail(path, format!("must be positive, got {v}"));
+        }
+    }
+    fn positive_duration(&mut self, path: &str, d: Duration) {
+        if !d.secs().is_finite() || d.secs() <= 0.0 {
+            self.fail(path, format!("must be longer than zero, got {d}"));
+        }
+    }
+    fn probability(&mut self, path: &str, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.fail(path, format!("must be between 0 and 1, got {v}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load::{load_str, VALID};
+    use super::*;
+    use std::path::Path;
+
+    fn error(text: &str) -> SpecError {
+        load_str(text, Path::new("v.yaml"), &[]).unwrap_err()
+    }
+
+    #[test]
+    fn negative_rate_is_rejected_at_its_line_and_column() {
+        let text = VALID.replace("    kind: stages\n    stages:\n      - duration: 1m\n        target: 50\n      - duration: 2m\n        target: 200\n", "    kind: constant\n    rate: -5\n");
+        let e = error(&text);
+        assert_eq!(e.location, "v.yaml:6:11");
+        assert_eq!(
+            e.message,
+            "workload.arrivals.rate: must be zero or positive, got -5"
+        );
+    }
+
+    #[test]
+    fn uniform_min_above_max_is_rejected() {
+        let e = error(&VALID.replace(
+            "dist: exponential\n    mean: 20ms",
+            "dist: uniform\n    min: 2s\n    max: 1s",
+        ));
+        assert_eq!(e.location, "v.yaml:14:10");
+        assert_eq!(
+            e.message,
+            "service.cpu.min: min > max: min is 2s, max is 1s"
+        );
+        assert!(e.hint.is_some());
+    }
+
+    #[test]
+    fn things_that_must_be_positive_are_checked() {
+        let e = error(&VALID.replace("concurrency: 4", "concurrency: 0"));
+        assert_eq!(e.message, "pods.concurrency: must be at least 1, got 0");
+        assert_eq!(e.location, "v.yaml:17:16");
+        let e = error(&VALID.replace("duration: 10m", "duration: 0s"));
+        assert_eq!(e.message, "duration: must be longer than zero, got 0s");
+        let e = error(&format!("{VALID}  cpu_limit: 250m\n"));
+        assert!(
+            e.message
+                .starts_with("pods.cpu_limit: must be at least `cpu_request` (500m)"),
+            "{e}"
+        );
+        assert!(e.hint.unwrap().contains("raise `cpu_limit`"));
+    }
+
+    #[test]
+    fn probabilities_and_prices_are_range_checked() {
+        let e = error(&format!("{VALID}outputs:\n  requests_sample: 1.5\n"));
+        assert_eq!(
+            e.message,
+            "outputs.requests_sample: must be between 0 and 1, got 1.5"
+        );
+        assert_eq!(e.location, "v.yaml:20:20");
+        let e = error(&format!("{VALID}cost:\n  vcpu_hour_usd: -1\n"));
+        assert_eq!(
+            e.message,
+            "cost.vcpu_hour_usd: must be zero or positive, got -1"
+        );
+    }
+
+    #[test]
+    fn diurnal_amplitude_may_not_exceed_base() {
+        let text = VALID.replace("    kind: stages\n    stages:\n      - duration: 1m\n        target: 50\n      - duration: 2m\n        target: 200\n", "    kind: diurnal\n    base: 100\n    amplitude: 120\n");
+        let e = error(&text);
+        assert_eq!(
+            e.message,
+            "workload.arrivals.amplitude: must not exceed `base` (100), got 120"
+        );
+        assert_eq!(e.location, "v.yaml:7:16");
+    }
+
+    #[test]
+    fn a_valid_scenario_has_no_problems() {
+        let loaded = load_str(VALID, Path::new("v.yaml"), &[]).unwrap();
+        assert!(validate(&loaded.scenario).is_empty());
+    }
+}

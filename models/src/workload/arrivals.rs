@@ -1,0 +1,468 @@
+//! Arrival processes: exact (non-homogeneous) Poisson processes and trace replay.
+//!
+//! **Thinning** (Lewis and Shedler 1979). To generate a Poisson process of rate λ(t) ≤ λ̄ on
+//! an interval, generate candidates of a homogeneous Poisson process of rate λ̄ (exponential
+//! gaps) and keep a candidate at `t` with probability λ(t)/λ̄. The kept points form exactly a
+//! Poisson process of rate λ(t): thinning a Poisson process independently at each point gives
+//! a Poisson process whose intensity is the thinned intensity. No time discretisation.
+//!
+//! Rates are piecewise: per segment the bound is the segment's maximum (for a linear ramp, the
+//! larger endpoint). When a candidate falls past the segment's end, the clock restarts at the
+//! end with the next segment's bound: the Poisson process is memoryless, so discarding the
+//! overshooting gap changes nothing. On constant segments every candidate is kept (plain
+//! inversion: exponential gaps), with no uniform draw.
+//!
+//! - constant: one segment forever; stages (k6): linear ramps, then the last target forever;
+//!   rate traces: constant segments.
+//! - diurnal: `base + amplitude · sin(2π (t + phase) / period)`, bound `base + amplitude`.
+//! - bursts: a Markov-modulated Poisson process; the state sojourns (exponential) are drawn
+//!   from the same stream, lazily, as the clock passes each switch; states cycle in order.
+//! - timestamp traces: replayed exactly.
+//!
+//! **Clock.** The thinning clock is whole nanoseconds plus a sub-nanosecond fraction in
+//! seconds, so adding millions of gaps loses no precision however long the run; instants are
+//! rounded to the nearest nanosecond only when returned.
+
+use super::trace;
+use crate::dist::{non_negative, positive};
+use crate::scenario::{Arrivals, SpecError, TraceFormat};
+use hpasim_sim::StreamRng;
+use hpasim_sim::{SimDuration, SimTime};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+use std::f64::consts::TAU;
+use std::path::Path;
+
+const FOREVER: u64 = u64::MAX;
+
+/// A compiled arrival process; yields arrival instants one at a time.
+#[derive(Clone, Debug)]
+pub struct ArrivalProcess {
+    kind: Kind,
+    clock: Clock,
+    last: SimTime,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    /// Constant, stages and rate traces: consecutive segments, the last one ending never.
+    Segments {
+        segs: Vec<Segment>,
+        at: usize,
+    },
+    Diurnal {
+        base: f64,
+        amplitude: f64,
+        period_ns: u64,
+        omega: f64,
+        phase: f64,
+    },
+    Bursts(Bursts),
+    Timestamps {
+        times: Vec<u64>,
+        next: usize,
+        mean_rate: f64,
+    },
+}
+
+/// Rate moving linearly from `r0` at `start` to `r1` at `end` [ns, ns, 1/s, 1/s].
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    start: u64,
+    end: u64,
+    r0: f64,
+    r1: f64,
+}
+
+#[derive(Clone, Debug)]
+struct Bursts {
+    rates: Vec<f64>,
+    means: Vec<f64>,
+    /// Some state has a positive rate (else the process never yields).
+    any_traffic: bool,
+    state: usize,
+    /// End of the current state's sojourn, in ns; `None` before the first draw.
+    end: Option<u64>,
+}
+
+/// Whole nanoseconds plus a fraction of a nanosecond, in seconds.
+#[derive(Clone, Copy, Debug, Default)]
+struct Clock {
+    ns: u64,
+    frac: f64,
+}
+
+impl Clock {
+    fn at(ns: u64) -> Clock {
+        Clock { ns, frac: 0.0 }
+    }
+    fn advance(&mut self, secs: f64) {
+        let total = self.frac + secs;
+        let whole = (total * 1e9).floor();
+        if whole >= (FOREVER - self.ns) as f64 {
+            *self = Clock::at(FOREVER);
+            return;
+        }
+        self.ns += whole as u64;
+        self.frac = (total - whole * 1e-9).max(0.0);
+    }
+    fn rounded(&self) -> u64 {
+        self.ns.saturating_add(u64::from(self.frac >= 0.5e-9))
+    }
+    /// Nanoseconds since `start` (≤ the clock), with the fraction.
+    fn nanos_since(&self, start: u64) -> f64 {
+        (self.ns - start) as f64 + self.frac * 1e9
+    }
+}
+
+fn gap(rate: f64, rng: &mut StreamRng) -> f64 {
+    let e: f64 = Exp1.sample(rng);
+    e / rate
+}
+
+impl ArrivalProcess {
+    /// Validates `spec` and builds the process. `path` is its parameter path
+    /// (`workload.arrivals`); `base_dir` resolves relative trace paths.
+    pub fn compile(
+        spec: &Arrivals,
+        base_dir: &Path,
+        path: &str,
+    ) -> Result<ArrivalProcess, SpecError> {
+        let field = |name: &str| format!("{path}.{name}");
+        let kind = match spec {
+            Arrivals::Constant { rate } => {
+                let r = check_rate(*rate, &field("rate"))?;
+                constant_segments(r)
+            }
+            Arrivals::Stages { start_rate, stages } => {
+                if stages.is_empty() {
+                    return Err(
+                        SpecError::at_path(field("stages"), "needs at least one stage")
+                            .with_hint("e.g. `stages: [{ duration: 5m, target: 100 }]`"),
+                    );
+                }
+                let mut previous = check_rate(*start_rate, &field("start_rate"))?;
+                let mut start = 0u64;
+                let mut segs = Vec::with_capacity(stages.len() + 1);
+                for (i, stage) in stages.iter().enumerate() {
+                    let target = check_rate(stage.target, &format!("{path}.stages[{i}].target"))?;
+                    let d = non_negative(
+                        stage.duration.secs(),
+                        &format!("{path}.stages[{i}].duration"),
+                    )?;
+                    let end = start.saturating_add(SimDuration::from_secs_f64(d).0);
+                    segs.push(Segment {
+                        start,
+                        end,
+                        r0: previous,
+                        r1: target,
+                    });
+                    (start, previous) = (end, target);
+                }
+                segs.push(Segment {
+                    start,
+                    end: FOREVER,
+                    r0: previous,
+                    r1: previous,
+                });
+                Kind::Segments { segs, at: 0 }
+            }
+            Arrivals::Diurnal {
+                base,
+                amplitude,
+                period,
+                phase,
+            } => {
+                let base = check_rate(*base, &field("base"))?;
+                let amplitude = check_rate(*amplitude, &field("amplitude"))?;
+                if amplitude > base {
+                    return Err(SpecError::at_path(
+                        field("amplitude"),
+                        format!(
+                            "amplitude {amplitude} exceeds base {base}: the rate would go negative"
+                        ),
+                    )
+                    .with_hint("keep amplitude ≤ base (rate = base + amplitude · sin(...))"));
+                }
+                positive(period.secs(), &field("period"))?;
+                let period_ns = period.sim().0.max(1);
+                Kind::Diurnal {
+                    base,
+                    amplitude,
+                    period_ns,
+                    omega: TAU / (period_ns as f64 * 1e-9),
+                    phase: non_negative(phase.secs(), &field("phase"))?,
+                }
+            }
+            Arrivals::Bursts { states } => {
+                if states.is_empty() {
+                    return Err(SpecError::at_path(field("states"), "needs at least one state")
+                        .with_hint("e.g. `states: [{ rate: 10, mean_duration: 5m }, { rate: 200, mean_duration: 30s }]`"));
+                }
+                let mut rates = Vec::with_capacity(states.len());
+                let mut means = Vec::with_capacity(states.len());
+                for (i, s) in states.iter().enumerate() {
+                    rates.push(check_rate(s.rate, &format!("{path}.states[{i}].rate"))?);
+                    means.push(positive(
+                        s.mean_duration.secs(),
+                        &format!("{path}.states[{i}].mean_duration"),
+                    )?);
+                }
+                let any_traffic = rates.iter().any(|&r| r > 0.0);
+                Kind::Bursts(Bursts {
+                    rates,
+                    means,
+                    any_traffic,
+                    state: 0,
+                    end: None,
+                })
+            }
+            Arrivals::Trace {
+                file,
+                format,
+                scale,
+            } => {
+                let scale = positive(*scale, &field("scale"))?;
+                match format {
+                    TraceFormat::Timestamps => {
+                        let times = trace::read_timestamps(base_dir, file, scale, path)?;
+                        let span = (times[times.len() - 1] - times[0]) as f64 * 1e-9;
+                        let mean_rate = if span > 0.0 {
+                            (times.len() - 1) as f64 / span
+                        } else {
+                            0.0
+                        };
+                        Kind::Timestamps {
+                            times,
+                            next: 0,
+                            mean_rate,
+                        }
+                    }
+                    TraceFormat::Rates => {
+                        let rows = trace::read_rates(base_dir, file, scale, path)?;
+                        Kind::Segments {
+                            segs: rate_segments(&rows),
+                            at: 0,
+                        }
+                    }
+                }
+            }
+        };
+        Ok(ArrivalProcess {
+            kind,
+            clock: Clock::default(),
+            last: SimTime::ZERO,
+        })
+    }
+
+    /// The next arrival instant: not before the previous one returned nor before `now`
+    /// (equal instants are possible). `None` once the process has ended (trace exhausted, or
+    /// a rate of zero forever). Never allocates.
+    pub fn next_arrival(&mut self, now: SimTime, rng: &mut StreamRng) -> Option<SimTime> {
+        if now > self.last && now.0 > self.clock.ns {
+            // The caller moved on: a Poisson process may restart anywhere (memoryless).
+            self.clock = Clock::at(now.0);
+        }
+        let t = match &mut self.kind {
+            Kind::Segments { segs, at } => next_in_segments(segs, at, &mut self.clock, rng)?,
+            Kind::Diurnal {
+                base,
+                amplitude,
+                period_ns,
+                omega,
+                phase,
+            } => {
+                let bound = *base + *amplitude;
+                if bound <= 0.0 {
+                    return None;
+                }
+                loop {
+                    self.clock.advance(gap(bound, rng));
+                    if self.clock.ns == FOREVER {
+                        return None;
+                    }
+                    if *amplitude > 0.0 {
+                        let in_period =
+                            (self.clock.ns % *period_ns) as f64 * 1e-9 + self.clock.frac;
+                        let rate = *base + *amplitude * (*omega * (in_period + *phase)).sin();
+                        if rng.random::<f64>() * bound >= rate {
+                            continue;
+                        }
+                    }
+                    break self.clock.rounded();
+                }
+            }
+            Kind::Bursts(b) => b.next(&mut self.clock, rng)?,
+            Kind::Timestamps { times, next, .. } => {
+                while *next < times.len() && times[*next] < now.0 {
+                    *next += 1;
+                }
+                let t = *times.get(*next)?;
+                *next += 1;
+                t
+            }
+        };
+        let t = SimTime(t).max(self.last);
+        debug_assert!(t >= now);
+        self.last = t;
+        Some(t)
+    }
+
+    /// The instantaneous rate λ(t) [1/s]. For bursts, the rate of the current state
+    /// (whatever `t`); for timestamp traces, the trace's average rate.
+    pub fn rate_at(&self, t: SimTime) -> f64 {
+        match &self.kind {
+            Kind::Segments { segs, .. } => {
+                let i = segs.partition_point(|s| s.end <= t.0).min(segs.len() - 1);
+                let s = segs[i];
+                if s.r0 == s.r1 || t.0 <= s.start {
+                    return s.r0;
+                }
+                let x = (t.0 - s.start) as f64 / (s.end - s.start) as f64;
+                s.r0 + (s.r1 - s.r0) * x
+            }
+            Kind::Diurnal {
+                base,
+                amplitude,
+                period_ns,
+                omega,
+                phase,
+            } => {
+                let in_period = (t.0 % *period_ns) as f64 * 1e-9;
+                base + amplitude * (omega * (in_period + phase)).sin()
+            }
+            Kind::Bursts(b) => b.rates[b.state],
+            Kind::Timestamps { mean_rate, .. } => *mean_rate,
+        }
+    }
+}
+
+/// A rate: finite and ≥ 0.
+fn check_rate(rate: f64, path: &str) -> Result<f64, SpecError> {
+    non_negative(rate, path).map_err(|e| {
+        e.with_hint("rates are requests per second: finite and ≥ 0 (0 means no traffic)")
+    })
+}
+
+fn constant_segments(rate: f64) -> Kind {
+    let segs = vec![Segment {
+        start: 0,
+        end: FOREVER,
+        r0: rate,
+        r1: rate,
+    }];
+    Kind::Segments { segs, at: 0 }
+}
+
+/// Constant segments from `(start, rate)` rows; zero before the first row.
+fn rate_segments(rows: &[(u64, f64)]) -> Vec<Segment> {
+    let mut segs = Vec::with_capacity(rows.len() + 1);
+    if rows[0].0 > 0 {
+        segs.push(Segment {
+            start: 0,
+            end: rows[0].0,
+            r0: 0.0,
+            r1: 0.0,
+        });
+    }
+    for (i, &(start, rate)) in rows.iter().enumerate() {
+        let end = rows.get(i + 1).map_or(FOREVER, |r| r.0);
+        segs.push(Segment {
+            start,
+            end,
+            r0: rate,
+            r1: rate,
+        });
+    }
+    segs
+}
+
+/// Thinning over consecutive segments (inversion on constant ones).
+fn next_in_segments(
+    segs: &[Segment],
+    at: &mut usize,
+    clock: &mut Clock,
+    rng: &mut StreamRng,
+) -> Option<u64> {
+    loop {
+        let s = segs[*at];
+        if clock.ns >= s.end {
+            // Past this segment (also: zero-length stages, and the saturated end of time).
+            if *at + 1 == segs.len() {
+                return None;
+            }
+            *at += 1;
+            continue;
+        }
+        let bound = s.r0.max(s.r1);
+        if bound <= 0.0 {
+            if s.end == FOREVER {
+                return None;
+            }
+            *clock = Clock::at(s.end);
+            continue;
+        }
+        clock.advance(gap(bound, rng));
+        if clock.ns >= s.end {
+            if s.end == FOREVER {
+                return None;
+            }
+            *clock = Clock::at(s.end); // memoryless restart with the next bound
+            continue;
+        }
+        if s.r0 != s.r1 {
+            let x = clock.nanos_since(s.start) / (s.end - s.start) as f64;
+            let rate = s.r0 + (s.r1 - s.r0) * x;
+            if rng.random::<f64>() * bound >= rate {
+                continue;
+            }
+        }
+        return Some(clock.rounded());
+    }
+}
+
+impl Bursts {
+    fn sojourn(&self, rng: &mut StreamRng) -> u64 {
+        let e: f64 = Exp1.sample(rng);
+        SimDuration::from_secs_f64(e * self.means[self.state]).0
+    }
+
+    fn next(&mut self, clock: &mut Clock, rng: &mut StreamRng) -> Option<u64> {
+        if !self.any_traffic {
+            return None;
+        }
+        let mut end = match self.end {
+            Some(end) => end,
+            None => self.sojourn(rng), // the process starts in the first state at time zero
+        };
+        let t = loop {
+            if clock.ns >= end {
+                if end == FOREVER {
+                    break None;
+                }
+                self.state = (self.state + 1) % self.rates.len();
+                end = end.saturating_add(self.sojourn(rng));
+                continue;
+            }
+            let rate = self.rates[self.state];
+            if rate <= 0.0 {
+                *clock = Clock::at(end);
+                continue;
+            }
+            clock.advance(gap(rate, rng));
+            if clock.ns == FOREVER {
+                break None;
+            }
+            if clock.ns >= end {
+                *clock = Clock::at(end); // state switch: resample at the new rate
+                continue;
+            }
+            break Some(clock.rounded());
+        };
+        self.end = Some(end);
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,134 @@
+//! A scenario compiled for running: samplers built, units converted, nothing left to parse.
+
+use super::startup::Probe;
+use crate::dist::Sampler;
+use crate::scenario::{BalancePolicy, Scenario, SpecError};
+use crate::workload::{ArrivalProcess, ClassMix};
+use hpasim_sim::SimDuration;
+use std::path::Path;
+
+/// Bytes per GiB.
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// How pods start.
+#[derive(Clone, Debug)]
+pub struct StartupConfig {
+    /// Pending → bound to a node [s].
+    pub schedule: Sampler,
+    /// Uncached image pull [s].
+    pub image_pull: Sampler,
+    /// Cached image pull [s].
+    pub image_pull_cached: Sampler,
+    /// Probability the image is cached.
+    pub image_cached_probability: f64,
+    /// Container start [s].
+    pub container_start: Sampler,
+    /// App start until it answers the probe [s].
+    pub app_start: Sampler,
+    /// The readiness probe.
+    pub probe: Probe,
+}
+
+/// The pods' compiled configuration.
+#[derive(Clone, Debug)]
+pub struct PodConfig {
+    /// Initial (fixed) replica count.
+    pub replicas: u32,
+    /// Worker slots per pod.
+    pub concurrency: u32,
+    /// Local queue capacity per pod (u32::MAX = unbounded).
+    pub max_queue: u32,
+    /// Client timeout, if any.
+    pub timeout: Option<SimDuration>,
+    /// CPU request [cores].
+    pub cpu_request: f64,
+    /// CPU limit [cores] (infinite = none).
+    pub cpu_limit: f64,
+    /// Start-up.
+    pub startup: StartupConfig,
+    /// Warm-up (factor, length), if any.
+    pub slow_start: Option<(f64, SimDuration)>,
+    /// terminationGracePeriodSeconds.
+    pub grace: SimDuration,
+    /// Price of one pod [USD/s].
+    pub cost_per_second_usd: f64,
+}
+
+/// Everything a run needs, immutable and shared by every replication and thread.
+pub struct Simulation {
+    /// Scenario name.
+    pub name: String,
+    /// Simulated duration.
+    pub duration: SimDuration,
+    /// Time-series row width.
+    pub sample_interval: SimDuration,
+    /// Arrival process in its initial state.
+    pub arrivals: ArrivalProcess,
+    /// Request classes and their demand.
+    pub classes: ClassMix,
+    /// Pods.
+    pub pods: PodConfig,
+    /// Load-balancing policy.
+    pub policy: BalancePolicy,
+    /// Central queue capacity for `shared_queue` (u32::MAX = unbounded).
+    pub central_max_queue: u32,
+    /// Fraction of requests written to requests.csv.
+    pub requests_sample: f64,
+}
+
+impl Simulation {
+    /// Compiles a validated scenario; `base_dir` resolves relative file paths. Errors carry the
+    /// parameter path of the offending field.
+    pub fn compile(s: &Scenario, base_dir: &Path) -> Result<Simulation, SpecError> {
+        let sampler = |d, path: &str| Sampler::compile(d, base_dir, path);
+        let st = &s.pods.startup;
+        let startup = StartupConfig {
+            schedule: sampler(&st.schedule, "pods.startup.schedule")?,
+            image_pull: sampler(&st.image_pull, "pods.startup.image_pull")?,
+            image_pull_cached: sampler(&st.image_pull_cached, "pods.startup.image_pull_cached")?,
+            image_cached_probability: st.image_cached_probability,
+            container_start: sampler(&st.container_start, "pods.startup.container_start")?,
+            app_start: sampler(&st.app_start, "pods.startup.app_start")?,
+            probe: Probe {
+                initial_delay: s.pods.readiness_probe.initial_delay.sim(),
+                period: s.pods.readiness_probe.period.sim(),
+                success_threshold: s.pods.readiness_probe.success_threshold,
+            },
+        };
+        let cpu_request = s.pods.cpu_request.value();
+        let memory_gib = s.pods.memory_request.value() / GIB;
+        let pods = PodConfig {
+            replicas: s.pods.replicas,
+            concurrency: s.pods.concurrency,
+            max_queue: s.pods.max_queue.unwrap_or(u32::MAX),
+            timeout: s.pods.timeout.map(|t| t.sim()),
+            cpu_request,
+            cpu_limit: s
+                .pods
+                .cpu_limit
+                .as_ref()
+                .map_or(f64::INFINITY, |q| q.value()),
+            startup,
+            slow_start: s
+                .pods
+                .slow_start
+                .as_ref()
+                .map(|w| (w.factor, w.duration.sim())),
+            grace: s.pods.termination_grace_period.sim(),
+            cost_per_second_usd: (cpu_request * s.cost.vcpu_hour_usd
+                + memory_gib * s.cost.gib_hour_usd)
+                / 3600.0,
+        };
+        Ok(Simulation {
+            name: s.name.clone(),
+            duration: s.duration.sim(),
+            sample_interval: s.sample_interval.sim(),
+            arrivals: ArrivalProcess::compile(&s.workload.arrivals, base_dir, "workload.arrivals")?,
+            classes: ClassMix::compile(&s.workload.classes, &s.service, base_dir)?,
+            pods,
+            policy: s.load_balancer.policy,
+            central_max_queue: s.load_balancer.max_queue.unwrap_or(u32::MAX),
+            requests_sample: s.outputs.requests_sample,
+        })
+    }
+}

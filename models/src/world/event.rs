@@ -1,0 +1,48 @@
+//! Everything that can happen in the world, in one enum.
+
+use super::pod::PodPhase;
+
+/// A scheduled happening. Ids are small integers into the world's tables; events that may have
+/// become stale carry a generation or request id and are ignored when they no longer match.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// The next request arrives.
+    Arrival,
+    /// A request's client gives up (`slot`, `id`: stale once the slot holds another request).
+    Timeout {
+        /// Request slot.
+        slot: u32,
+        /// Request id.
+        id: u64,
+    },
+    /// The earliest CPU-phase completion on a pod (stale unless `gen` matches the pod's).
+    CpuDone {
+        /// Pod index.
+        pod: u32,
+        /// CPU schedule generation.
+        gen: u32,
+    },
+    /// A request's non-CPU phase ends.
+    IoDone {
+        /// Request slot.
+        slot: u32,
+        /// Request id.
+        id: u64,
+    },
+    /// A starting pod moves to its next lifecycle phase.
+    PodPhase {
+        /// Pod index.
+        pod: u32,
+        /// The phase it enters.
+        to: PodPhase,
+    },
+    /// A terminating pod's grace period ends: what is still running is killed.
+    GraceExpired {
+        /// Pod index.
+        pod: u32,
+    },
+    /// A time-series interval closes.
+    Sample,
+    /// The run ends.
+    End,
+}

@@ -1,0 +1,39 @@
+//! The simulated world of one service: requests, pods, the load balancer, the Deployment.
+//!
+//! [`Simulation`] is a scenario compiled once (samplers built, files read); [`Simulation::run`]
+//! plays one replication with its own seed and streams rows to a [`RowSink`].
+//!
+//! What each component reads and emits:
+//!
+//! ```text
+//!  ArrivalProcess ──Arrival──▶ Balancer ──▶ Pod: slots │ local queue │ CpuShare (PS)
+//!   (stream "arrivals")         (stream "balancer")     │             └──CpuDone──▶ I/O ──IoDone──▶ done
+//!  ClassMix + Samplers: class and demand drawn at arrival (streams "classes", "service")
+//!  Deployment: set_replicas ──▶ pods Pending ─PodPhase…─▶ Ready (stream "startup") ─▶ endpoints
+//!  RunStats ──Sample──▶ TimeseriesRow ──▶ RowSink      End ──▶ SummaryRow
+//! ```
+
+mod balancer;
+mod config;
+pub mod cpu;
+pub mod deployment;
+mod engine;
+mod event;
+pub mod pod;
+mod request;
+pub mod startup;
+mod stats;
+
+pub use config::{PodConfig, Simulation, StartupConfig};
+pub use engine::World;
+pub use event::Event;
+
+use crate::rows::{RowSink, RunKey, SummaryRow};
+
+impl Simulation {
+    /// Plays one run (seed and replication from `key`) and returns its summary; time-series,
+    /// event and request rows go to `sink` as they close.
+    pub fn run(&self, key: &RunKey, sink: &mut dyn RowSink) -> SummaryRow {
+        World::new(self, key, sink).run()
+    }
+}
