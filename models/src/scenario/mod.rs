@@ -7,3 +7,12 @@ pub mod units;
 pub use error::SpecError;
 pub use spec::*;
 pub use units::{parse_duration, parse_quantity, Duration, Quantity};
+mod load;
+pub mod locate;
+pub mod overrides;
+pub mod suggest;
+pub mod validate;
+
+pub use load::{load, load_str, locate_error, Loaded};
+pub use locate::locate;
+pub use overrides::Override;

@@ -70,9 +70,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
                     "invalid duration `{text}`: a number inside a duration needs a unit; {hint}"
                 ))
             }
-            unit => return Err(format!(
+            unit => {
+                return Err(format!(
                 "invalid duration `{text}`: unknown unit `{unit}` (use ns, us, ms, s, m, h or d)"
-            )),
+            ))
+            }
         };
         total += value * scale;
         rest = &rest[unit_len..];

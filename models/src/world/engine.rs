@@ -713,7 +713,7 @@ impl<'a> World<'a> {
     }
 
     fn requests_len(&self) -> u32 {
-        self.requests.len() as u32
+        self.requests.slot_count() as u32
     }
 
     fn delete(&mut self, now: SimTime, pod: u32, reason: &str) {

@@ -76,13 +76,8 @@ impl RequestTable {
     }
 
     /// Slots allocated (free or not).
-    pub fn len(&self) -> usize {
+    pub fn slot_count(&self) -> usize {
         self.slots.len()
-    }
-
-    /// True when no slot was ever allocated.
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
     }
 
     /// True if `slot` still holds the live request `id`.
