@@ -1,1 +1,64 @@
-fn main() {}
+//! The `hpasim` command line: parse, plan, run, report. Exit 0 ok, 1 failure while writing
+//! outputs, 2 bad input (clap's own usage errors also exit 2).
+
+mod cli;
+mod plan;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use hpasim_reports::{human_summary, CsvOptions, CsvSink};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate(args) => match plan::build(&args, &[]) {
+            Ok(p) => {
+                println!(
+                    "{}: ok (scenario `{}`)",
+                    args.scenario.display(),
+                    p.loaded.scenario.name
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => bad_input(&e),
+        },
+        Command::Run(args) => {
+            let run = match plan::build_run(&args) {
+                Ok(run) => run,
+                Err(e) => return bad_input(&e),
+            };
+            let options = CsvOptions {
+                requests: run.plan.loaded.scenario.outputs.requests_sample > 0.0,
+            };
+            let mut sink = match CsvSink::create(&run.out, options) {
+                Ok(sink) => sink,
+                Err(e) => return failure(&e),
+            };
+            let summary = run.plan.simulation.run(&run.key, &mut sink);
+            sink.summary(&run.key, &summary);
+            match sink.commit() {
+                Ok(files) => {
+                    if !args.quiet {
+                        print!("{}", human_summary(&run.key, &summary));
+                        let names: Vec<String> =
+                            files.iter().map(|f| f.display().to_string()).collect();
+                        println!("wrote {}", names.join(", "));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => failure(&e),
+            }
+        }
+    }
+}
+
+fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(2)
+}
+
+fn failure(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(1)
+}

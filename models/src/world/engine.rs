@@ -803,7 +803,7 @@ impl<'a> World<'a> {
             latency_p99_ms: s.latency_interval.quantile_ms(0.99),
             rejected: s.rejected.close_interval(),
             timed_out: s.timed_out.close_interval(),
-            cost_usd: s.cost_rate.integral(now) / 3600.0 * 3600.0,
+            cost_usd: s.cost_rate.integral(now),
         };
         s.latency_interval.reset();
         s.latency_sum_interval_ns = 0;

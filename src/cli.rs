@@ -1,0 +1,52 @@
+//! Command-line arguments, parsed by clap.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// hpasim: predict what Kubernetes autoscaling does to a service, before touching a cluster.
+#[derive(Debug, Parser)]
+#[command(name = "hpasim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and write summary.csv, timeseries.csv and events.csv.
+    Run(RunArgs),
+    /// Check a scenario (and its files) without running it.
+    Validate(ScenarioArgs),
+}
+
+/// The scenario and its overrides.
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// Scenario YAML file.
+    pub scenario: PathBuf,
+    /// Override any scenario field, Helm style: `--set pods.replicas=8`,
+    /// `--set workload.arrivals.stages[1].target=300`. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+/// Arguments of `hpasim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Output directory [default: the scenario's outputs.dir, else out/<scenario name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Master random seed (overrides the scenario's `seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Simulated duration, e.g. `30m` (overrides the scenario's `duration`).
+    #[arg(long, value_name = "D")]
+    pub duration: Option<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
