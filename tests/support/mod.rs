@@ -5,21 +5,34 @@
 pub mod queueing;
 
 use hpasim_models::rows::{MemorySink, RunKey, SummaryRow};
-use hpasim_models::scenario::Scenario;
+use hpasim_models::scenario::{load, Loaded};
 use hpasim_models::Simulation;
 use std::path::Path;
 
-/// Parses a scenario from YAML text (no file), compiles it and runs one replication.
-pub fn run_yaml(yaml: &str, seed: u64) -> (SummaryRow, MemorySink) {
-    let scenario: Scenario = serde_saphyr::from_str(yaml).expect("test scenario parses");
-    let sim = Simulation::compile(&scenario, Path::new(".")).expect("test scenario compiles");
+/// The repository root (where scenarios/ lives).
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs one replication of a loaded scenario, keeping every row in memory.
+pub fn run_loaded(loaded: &Loaded, replication: u32) -> (SummaryRow, MemorySink) {
+    let sim = Simulation::compile(&loaded.scenario, &loaded.base_dir)
+        .map_err(|e| loaded.locate(e))
+        .expect("test scenario compiles");
     let key = RunKey {
-        scenario: scenario.name.clone(),
+        scenario: loaded.scenario.name.clone(),
         variant: "base".into(),
-        replication: 0,
-        seed,
+        replication,
+        seed: loaded.scenario.seed,
     };
     let mut sink = MemorySink::default();
     let summary = sim.run(&key, &mut sink);
     (summary, sink)
+}
+
+/// Loads a bundled scenario (path relative to the repo root) with `--set` overrides and runs it.
+pub fn run_file(path: &str, sets: &[&str]) -> (SummaryRow, MemorySink) {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let loaded = load(&repo_root().join(path), &sets).unwrap_or_else(|e| panic!("{e}"));
+    run_loaded(&loaded, 0)
 }
