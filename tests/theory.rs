@@ -45,15 +45,28 @@ fn shared_queue_with_c_single_slot_pods_matches_erlang_c() {
     let p_wait = batches(rows, |r| r.wait_probability);
     assert_close("P(wait > 0)", &p_wait, erlang_c(c, lambda / mu), 0.0);
     let sojourn = batches(rows, |r| r.latency_mean_ms / 1e3);
-    assert_close("mean sojourn [s]", &sojourn, mmc_mean_sojourn(c, lambda, mu), 0.0);
+    assert_close(
+        "mean sojourn [s]",
+        &sojourn,
+        mmc_mean_sojourn(c, lambda, mu),
+        0.0,
+    );
     for (q, get) in [
-        (0.50, (|r: &TimeseriesRow| r.latency_p50_ms) as fn(&TimeseriesRow) -> f64),
+        (
+            0.50,
+            (|r: &TimeseriesRow| r.latency_p50_ms) as fn(&TimeseriesRow) -> f64,
+        ),
         (0.95, |r: &TimeseriesRow| r.latency_p95_ms),
         (0.99, |r: &TimeseriesRow| r.latency_p99_ms),
     ] {
         let expected = mmc_sojourn_quantile(c, lambda, mu, q);
         let b = batches(rows, |r| get(r) / 1e3);
-        assert_close(&format!("sojourn p{}", q * 100.0), &b, expected, HDR_RELATIVE * expected);
+        assert_close(
+            &format!("sojourn p{}", q * 100.0),
+            &b,
+            expected,
+            HDR_RELATIVE * expected,
+        );
     }
 }
 
@@ -73,10 +86,20 @@ fn random_balancing_gives_c_independent_mm1_queues() {
         ],
     );
     let sojourn = batches(&sink.timeseries, |r| r.latency_mean_ms / 1e3);
-    assert_close("mean sojourn [s]", &sojourn, mm1_mean_sojourn(lambda / c, mu), 0.0);
+    assert_close(
+        "mean sojourn [s]",
+        &sojourn,
+        mm1_mean_sojourn(lambda / c, mu),
+        0.0,
+    );
     let expected_p95 = mm1_sojourn_quantile(lambda / c, mu, 0.95);
     let p95 = batches(&sink.timeseries, |r| r.latency_p95_ms / 1e3);
-    assert_close("sojourn p95 [s]", &p95, expected_p95, HDR_RELATIVE * expected_p95);
+    assert_close(
+        "sojourn p95 [s]",
+        &p95,
+        expected_p95,
+        HDR_RELATIVE * expected_p95,
+    );
 }
 
 #[test]
@@ -87,10 +110,17 @@ fn a_bounded_queue_matches_the_mm1k_blocking_probability() {
         "scenarios/theory/mm1k.yaml",
         &["duration=205000s", "sample_interval=5000s", "seed=13"],
     );
-    let blocking = batches(&sink.timeseries, |r| r.rejected as f64 / (r.arrival_rate_rps * 5000.0));
+    let blocking = batches(&sink.timeseries, |r| {
+        r.rejected as f64 / (r.arrival_rate_rps * 5000.0)
+    });
     assert_close("P(block)", &blocking, mm1k_blocking(lambda, mu, k), 0.0);
     let in_system = batches(&sink.timeseries, |r| r.in_system_mean);
-    assert_close("mean in system", &in_system, mm1k_mean_in_system(lambda, mu, k), 0.0);
+    assert_close(
+        "mean in system",
+        &in_system,
+        mm1k_mean_in_system(lambda, mu, k),
+        0.0,
+    );
     assert!(summary.rejected > 0);
 }
 
@@ -100,11 +130,18 @@ fn littles_law_holds_on_the_time_series() {
     // where X is the interval's throughput and W its mean latency.
     let (_, sink) = run_file(
         "scenarios/theory/mmc.yaml",
-        &["duration=21000s", "sample_interval=500s", "seed=14", "workload.arrivals.rate=90"],
+        &[
+            "duration=21000s",
+            "sample_interval=500s",
+            "seed=14",
+            "workload.arrivals.rate=90",
+        ],
     );
     let rows = &sink.timeseries;
     let l = batches(rows, |r| r.in_system_mean);
-    let gap = batches(rows, |r| r.in_system_mean - r.throughput_rps * r.latency_mean_ms / 1e3);
+    let gap = batches(rows, |r| {
+        r.in_system_mean - r.throughput_rps * r.latency_mean_ms / 1e3
+    });
     assert!(
         gap.mean.abs() <= Z * gap.se + 0.002 * l.mean,
         "L - XW: {} (L = {:.4})",
@@ -119,7 +156,13 @@ fn erlang_c_holds_across_loads_and_server_counts() {
     let (c, lambda, mu) = (3u32, 15.0, 10.0);
     let (_, sink) = run_file(
         "scenarios/theory/mmc.yaml",
-        &["pods.replicas=3", "workload.arrivals.rate=15", "duration=41000s", "sample_interval=1000s", "seed=15"],
+        &[
+            "pods.replicas=3",
+            "workload.arrivals.rate=15",
+            "duration=41000s",
+            "sample_interval=1000s",
+            "seed=15",
+        ],
     );
     let p_wait = batches(&sink.timeseries, |r| r.wait_probability);
     assert_close("P(wait > 0)", &p_wait, erlang_c(c, lambda / mu), 0.0);
@@ -149,5 +192,8 @@ fn cpu_saturation_is_processor_sharing_and_insensitive_to_the_demand_shape() {
     // And nobody waits for a slot: the CPU is shared, not queued for.
     assert_eq!(summary.wait_mean_ms, 0.0);
     let util = summary.cpu_utilization_mean_pct / 100.0;
-    assert!((util - lambda * mean_s).abs() < 0.01, "CPU utilization {util}");
+    assert!(
+        (util - lambda * mean_s).abs() < 0.01,
+        "CPU utilization {util}"
+    );
 }

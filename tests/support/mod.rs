@@ -36,3 +36,11 @@ pub fn run_file(path: &str, sets: &[&str]) -> (SummaryRow, MemorySink) {
     let loaded = load(&repo_root().join(path), &sets).unwrap_or_else(|e| panic!("{e}"));
     run_loaded(&loaded, 0)
 }
+
+/// Loads a scenario from YAML text (labelled `inline.yaml` in messages) and runs it.
+pub fn run_text(yaml: &str, sets: &[&str]) -> (SummaryRow, MemorySink) {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let loaded = hpasim_models::scenario::load_str(yaml, Path::new("inline.yaml"), &sets)
+        .unwrap_or_else(|e| panic!("{e}"));
+    run_loaded(&loaded, 0)
+}

@@ -289,6 +289,19 @@ pub struct Pods {
     /// killed. Default 30 s.
     #[serde(default = "default_grace")]
     pub termination_grace_period: Duration,
+    /// Manual replica changes (`kubectl scale` at given times), config. Default none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scale_schedule: Vec<ScaleStep>,
+}
+
+/// One manual scaling step: at `at`, set the Deployment's replicas to `replicas`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleStep {
+    /// When [s since start], config.
+    pub at: Duration,
+    /// New desired replica count, config.
+    pub replicas: u32,
 }
 
 fn zero_quantity() -> Quantity {

@@ -52,6 +52,8 @@ pub struct PodConfig {
     pub grace: SimDuration,
     /// Price of one pod [USD/s].
     pub cost_per_second_usd: f64,
+    /// Manual scale steps (time, replicas), in time order.
+    pub scale_schedule: Vec<(SimDuration, u32)>,
 }
 
 /// Everything a run needs, immutable and shared by every replication and thread.
@@ -115,6 +117,16 @@ impl Simulation {
                 .as_ref()
                 .map(|w| (w.factor, w.duration.sim())),
             grace: s.pods.termination_grace_period.sim(),
+            scale_schedule: {
+                let mut steps: Vec<(SimDuration, u32)> = s
+                    .pods
+                    .scale_schedule
+                    .iter()
+                    .map(|st| (st.at.sim(), st.replicas))
+                    .collect();
+                steps.sort_by_key(|st| st.0);
+                steps
+            },
             cost_per_second_usd: (cpu_request * s.cost.vcpu_hour_usd
                 + memory_gib * s.cost.gib_hour_usd)
                 / 3600.0,

@@ -136,6 +136,11 @@ impl<'a> World<'a> {
         if self.sampler.next_close() < self.end {
             self.schedule(self.sampler.next_close(), Event::Sample);
         }
+        for &(at, replicas) in &self.sim.pods.scale_schedule {
+            if SimTime::ZERO + at < self.end {
+                self.schedule(SimTime::ZERO + at, Event::SetReplicas { replicas });
+            }
+        }
         if let Some(t) = self.arrivals.next_arrival(now, &mut self.rng.arrivals) {
             if t < self.end {
                 self.schedule(t, Event::Arrival);
@@ -153,6 +158,9 @@ impl<'a> World<'a> {
                 Event::Timeout { slot, id } => self.on_timeout(now, slot, id),
                 Event::PodPhase { pod, to } => self.on_pod_phase(now, pod, to),
                 Event::GraceExpired { pod } => self.on_grace_expired(now, pod),
+                Event::SetReplicas { replicas } => {
+                    self.set_replicas(now, replicas, "scale_schedule")
+                }
                 Event::Sample => {
                     self.close_interval(now);
                     if self.sampler.next_close() < self.end {
@@ -359,6 +367,9 @@ impl<'a> World<'a> {
     /// A pod with a free slot takes the next queued request, if any.
     fn pull_next(&mut self, now: SimTime, pod: u32) {
         let phase = self.pods[pod as usize].phase;
+        if self.pods[pod as usize].killing {
+            return;
+        }
         if self.sim.policy == BalancePolicy::SharedQueue {
             if phase != PodPhase::Ready {
                 self.maybe_finish_termination(now, pod);
@@ -499,6 +510,7 @@ impl<'a> World<'a> {
             queued: 0,
             cpu: super::cpu::CpuShare::new(cfg.cpu_limit, cfg.concurrency, now),
             in_free_list: false,
+            killing: false,
         });
         idx
     }
@@ -675,7 +687,7 @@ impl<'a> World<'a> {
     /// Deletes a Terminating pod once it holds no work; true if it did.
     fn maybe_finish_termination(&mut self, now: SimTime, pod: u32) -> bool {
         let p = &self.pods[pod as usize];
-        if p.phase == PodPhase::Terminating && p.busy == 0 && p.queued == 0 {
+        if p.phase == PodPhase::Terminating && !p.killing && p.busy == 0 && p.queued == 0 {
             self.delete(now, pod, "drained");
             true
         } else {
@@ -687,6 +699,7 @@ impl<'a> World<'a> {
         if self.pods[pod as usize].phase != PodPhase::Terminating {
             return;
         }
+        self.pods[pod as usize].killing = true;
         let mut killed = 0u64;
         for slot in 0..self.requests_len() {
             let r = *self.requests.get(slot);
@@ -695,21 +708,12 @@ impl<'a> World<'a> {
                 self.stats.killed.incr();
                 self.emit_request(now, &r, Outcome::Killed);
                 self.abandon(now, slot);
-                if self.pods[pod as usize].phase == PodPhase::Deleted {
-                    break;
-                }
             }
         }
         let name = self.pod_name(pod);
-        self.event(
-            now,
-            "requests_killed",
-            name,
-            format!("{killed} requests past the grace period"),
-        );
-        if self.pods[pod as usize].phase != PodPhase::Deleted {
-            self.delete(now, pod, "grace period expired");
-        }
+        let detail = format!("{killed} requests past the grace period");
+        self.event(now, "requests_killed", name, detail);
+        self.delete(now, pod, "grace period expired");
     }
 
     fn requests_len(&self) -> u32 {

@@ -41,6 +41,11 @@ pub enum Event {
         /// Pod index.
         pod: u32,
     },
+    /// The Deployment's desired replicas change (manual scale schedule; later, autoscalers).
+    SetReplicas {
+        /// New desired replica count.
+        replicas: u32,
+    },
     /// A time-series interval closes.
     Sample,
     /// The run ends.

@@ -76,6 +76,8 @@ pub struct Pod {
     pub cpu: CpuShare,
     /// In the free-worker list of the shared queue.
     pub in_free_list: bool,
+    /// Its grace period expired: remaining work is being killed.
+    pub killing: bool,
 }
 
 impl Pod {
