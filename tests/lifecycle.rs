@@ -34,7 +34,7 @@ pods:
 cost: { vcpu_hour_usd: 0.036, gib_hour_usd: 0.0036 }
 "#;
 
-fn times<'a>(events: &'a [EventRow], kind: &str, object: &str) -> Vec<f64> {
+fn times(events: &[EventRow], kind: &str, object: &str) -> Vec<f64> {
     events
         .iter()
         .filter(|e| e.kind == kind && e.object == object)
