@@ -3,7 +3,7 @@
 
 use crate::cli::{RunArgs, ScenarioArgs};
 use hpasim_models::rows::RunKey;
-use hpasim_models::scenario::{load, Loaded, SpecError};
+use hpasim_models::scenario::{load, parse_duration, Loaded, SpecError};
 use hpasim_models::Simulation;
 use std::path::PathBuf;
 
@@ -39,6 +39,10 @@ pub struct RunPlan {
 pub fn build_run(args: &RunArgs) -> Result<RunPlan, SpecError> {
     let mut extra = Vec::new();
     if let Some(d) = &args.duration {
+        parse_duration(d).map_err(|message| {
+            SpecError::at_path(format!("--duration {d}"), message)
+                .with_hint("write e.g. `--duration 30m` or `--duration 1h30m`")
+        })?;
         extra.push(format!("duration={d}"));
     }
     if let Some(seed) = args.seed {

@@ -1,6 +1,9 @@
 //! hpasim's integration tests: one binary, a module per topic.
 
+mod bad_input;
 mod balancing;
+mod cli;
+mod determinism;
 mod lifecycle;
 mod support;
 mod theory;

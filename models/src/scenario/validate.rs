@@ -11,6 +11,18 @@ use super::{Duration, SpecError};
 /// Every problem found, in document order (empty when the scenario is valid).
 pub fn validate(s: &Scenario) -> Vec<SpecError> {
     let mut c = Checks::default();
+    let name_ok = !s.name.is_empty()
+        && !s.name.starts_with('.')
+        && s.name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch));
+    if !name_ok {
+        c.errors.push(
+            SpecError::at_path("name", format!("invalid scenario name `{}`", s.name)).with_hint(
+                "use letters, digits, `-`, `_` and `.` (it names the output directory and every row)",
+            ),
+        );
+    }
     c.positive_duration("duration", s.duration);
     c.positive_duration("sample_interval", s.sample_interval);
     if s.sample_interval > s.duration && s.duration.secs() > 0.0 {
@@ -20,6 +32,19 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
                 "must not exceed the scenario duration ({}), got {}",
                 s.duration, s.sample_interval
             ),
+        );
+    }
+    let rows = s.duration.secs() / s.sample_interval.secs();
+    if rows.is_finite() && rows > MAX_ROWS {
+        c.errors.push(
+            SpecError::at_path(
+                "sample_interval",
+                format!(
+                    "{} gives {rows:.0} time-series rows over {}; at most {MAX_ROWS:.0} are allowed",
+                    s.sample_interval, s.duration
+                ),
+            )
+            .with_hint("use a longer sample_interval"),
         );
     }
     arrivals(&mut c, &s.workload.arrivals);
@@ -222,6 +247,9 @@ fn pods(c: &mut Checks, p: &Pods) {
 }
 
 /// Collects errors.
+/// Most time-series rows one run may produce (a day at 0.1 s, a year at 30 s).
+const MAX_ROWS: f64 = 1e6;
+
 #[derive(Default)]
 struct Checks {
     errors: Vec<SpecError>,
@@ -339,5 +367,23 @@ mod tests {
     fn a_valid_scenario_has_no_problems() {
         let loaded = load_str(VALID, Path::new("v.yaml"), &[]).unwrap();
         assert!(validate(&loaded.scenario).is_empty());
+    }
+
+    #[test]
+    fn a_scenario_name_must_be_safe_as_a_directory_name() {
+        for bad in ["", "../x", "a/b", ".hidden"] {
+            let set = format!("name={bad}");
+            let err = load_str(VALID, Path::new("v.yaml"), &[set]).unwrap_err();
+            assert!(err.message.contains("invalid scenario name"), "{err}");
+        }
+        assert!(load_str(VALID, Path::new("v.yaml"), &["name=web-api_v2.1".into()]).is_ok());
+    }
+
+    #[test]
+    fn a_sample_interval_that_would_give_millions_of_rows_is_refused() {
+        let err =
+            load_str(VALID, Path::new("v.yaml"), &["sample_interval=1ns".into()]).unwrap_err();
+        assert!(err.message.contains("time-series rows"), "{err}");
+        assert_eq!(err.hint.as_deref(), Some("use a longer sample_interval"));
     }
 }
