@@ -4,6 +4,7 @@ mod bad_input;
 mod balancing;
 mod cli;
 mod determinism;
+mod kernel;
 mod lifecycle;
 mod support;
 mod theory;

@@ -344,7 +344,10 @@ impl<'a> World<'a> {
         }
         done.clear();
         self.scratch = done;
-        self.reschedule_cpu(now, pod);
+        // A request started in the loop has already rescheduled this CPU (bumping `gen`).
+        if self.pods[pod as usize].cpu.gen == gen {
+            self.reschedule_cpu(now, pod);
+        }
     }
 
     fn complete(&mut self, now: SimTime, slot: u32) {
@@ -809,6 +812,7 @@ impl<'a> World<'a> {
             timed_out: s.timed_out.close_interval(),
             cost_usd: s.cost_rate.integral(now),
         };
+        s.latency.merge(&s.latency_interval);
         s.latency_interval.reset();
         s.latency_sum_interval_ns = 0;
         s.wait_sum_interval_ns = 0;

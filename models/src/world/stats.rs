@@ -6,7 +6,8 @@ use hpasim_sim::{SimDuration, SimTime};
 /// Accumulators fed by the engine; rows are built from them.
 #[derive(Debug)]
 pub struct RunStats {
-    /// Latency of every completed request.
+    /// Latency of every request completed in closed intervals (the current interval's
+    /// histogram is merged into it when the interval closes).
     pub latency: LatencyHistogram,
     /// Latency of requests completed in the current interval.
     pub latency_interval: LatencyHistogram,
@@ -90,7 +91,6 @@ impl RunStats {
     #[inline]
     pub fn record_completion(&mut self, latency: SimDuration) {
         self.completed.incr();
-        self.latency.record(latency);
         self.latency_interval.record(latency);
         self.latency_sum_interval_ns += u128::from(latency.as_nanos());
     }
