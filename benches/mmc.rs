@@ -6,13 +6,13 @@
 //! 1.6 M requests. Reported as requests per second of wall time. Two balancing policies:
 //! `shared_queue` (the true M/M/c, one central FIFO) and `round_robin` (c M/M/1-like queues).
 //!
-//! The scenario goes through the real loader (`load_str`) and compiler, as from a file.
+//! The scenario is the bundled `scenarios/theory/mmc.yaml`, through the real loader and compiler.
 //!
 //! Run with `cargo bench --bench mmc`; figures in `benches/README.md`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hpasim_models::rows::{NullSink, RunKey};
-use hpasim_models::scenario::load_str;
+use hpasim_models::scenario::load;
 use hpasim_models::world::Simulation;
 use std::hint::black_box;
 use std::path::Path;
@@ -21,32 +21,17 @@ use std::time::Duration;
 /// Simulated seconds per iteration.
 const DURATION_S: u32 = 20_000;
 
-fn mmc_yaml(policy: &str, duration_s: u32) -> String {
-    format!(
-        r#"
-name: mmc-bench
-duration: {duration_s}s
-seed: 7
-sample_interval: 10s
-workload:
-  arrivals: {{ kind: constant, rate: 80 }}
-service:
-  cpu: {{ dist: exponential, rate: 10 }}
-pods:
-  replicas: 10
-  concurrency: 1
-  cpu_request: "1"
-  cpu_limit: "1"
-load_balancer:
-  policy: {policy}
-"#
-    )
-}
-
+/// The bundled M/M/c template (`scenarios/theory/mmc.yaml`: c = 10, mu = 10/s, lambda = 80/s)
+/// with the bench's duration, seed and policy set as a user would with `--set`.
 fn compile(policy: &str) -> Simulation {
-    let yaml = mmc_yaml(policy, DURATION_S);
-    let loaded = load_str(&yaml, Path::new("benches/mmc.yaml"), &[])
-        .unwrap_or_else(|e| panic!("bench scenario does not load: {e}"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/theory/mmc.yaml");
+    let sets = [
+        format!("duration={DURATION_S}s"),
+        "seed=7".to_string(),
+        "sample_interval=10s".to_string(),
+        format!("load_balancer.policy={policy}"),
+    ];
+    let loaded = load(&path, &sets).unwrap_or_else(|e| panic!("bench scenario does not load: {e}"));
     Simulation::compile(&loaded.scenario, &loaded.base_dir)
         .unwrap_or_else(|e| panic!("bench scenario does not compile: {e}"))
 }

@@ -1,6 +1,6 @@
 //! Peak memory of a long run: does it stay flat as simulated time grows?
 //!
-//! Runs the M/M/c benchmark scenario (c = 10, μ = 10/s, λ = 80/s, `shared_queue` unless a
+//! Runs the bundled M/M/c template (`scenarios/theory/mmc.yaml`) (c = 10, μ = 10/s, λ = 80/s, `shared_queue` unless a
 //! policy is given) for the given number of simulated seconds into a `NullSink` and prints the
 //! peak resident set size (VmHWM from /proc/self/status) in KiB.
 //!
@@ -12,7 +12,7 @@
 //! Compare the two figures: a flat model gives (nearly) the same peak for both.
 
 use hpasim_models::rows::{NullSink, RunKey};
-use hpasim_models::scenario::load_str;
+use hpasim_models::scenario::load;
 use hpasim_models::world::Simulation;
 use std::path::Path;
 
@@ -31,26 +31,14 @@ fn main() {
         std::process::exit(2)
     });
     let policy = args.next().unwrap_or_else(|| "shared_queue".into());
-    let yaml = format!(
-        r#"
-name: mmc-memory
-duration: {duration_s}s
-seed: 7
-sample_interval: 10s
-workload:
-  arrivals: {{ kind: constant, rate: 80 }}
-service:
-  cpu: {{ dist: exponential, rate: 10 }}
-pods:
-  replicas: 10
-  concurrency: 1
-  cpu_request: "1"
-  cpu_limit: "1"
-load_balancer:
-  policy: {policy}
-"#
-    );
-    let loaded = load_str(&yaml, Path::new("memory_flat.yaml"), &[]).unwrap_or_else(|e| {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/theory/mmc.yaml");
+    let sets = [
+        format!("duration={duration_s}s"),
+        "seed=7".to_string(),
+        "sample_interval=10s".to_string(),
+        format!("load_balancer.policy={policy}"),
+    ];
+    let loaded = load(&path, &sets).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(1)
     });
