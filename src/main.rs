@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             };
             let options = CsvOptions {
                 requests: run.plan.loaded.scenario.outputs.requests_sample > 0.0,
+                timeseries_extra: run.plan.simulation.timeseries_extra_columns(),
             };
             let mut sink = match CsvSink::create(&run.out, options) {
                 Ok(sink) => sink,

@@ -114,6 +114,9 @@ pub struct TimeseriesRow {
     pub timed_out: u64,
     /// Cumulative cost at the end of the interval [USD].
     pub cost_usd: f64,
+    /// Scenario-specific values (what the autoscaler saw), in the order of the scenario's
+    /// extra column names; NaN where nothing was observed.
+    pub extra: Vec<f64>,
 }
 
 /// One row of events.csv.

@@ -27,11 +27,15 @@ use crate::{Column, Kind, OutputDir, ReportError, Table};
 /// Buffer of each csv writer.
 const BUFFER_BYTES: usize = 64 * 1024;
 
-/// Which optional files to write.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which optional files and columns to write.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CsvOptions {
     /// Write `requests.csv` (rows handed to [`RowSink::request`] are dropped otherwise).
     pub requests: bool,
+    /// Scenario-specific columns appended to timeseries.csv, in the order of
+    /// [`TimeseriesRow::extra`] (for example `hpa_cpu_utilization_pct`); floats, an empty
+    /// cell where the value is NaN (not observed).
+    pub timeseries_extra: Vec<String>,
 }
 
 /// One open CSV file.
@@ -43,7 +47,11 @@ struct TableWriter {
 }
 
 impl TableWriter {
-    fn open(out: &mut OutputDir, table: Table) -> Result<TableWriter, ReportError> {
+    fn open(
+        out: &mut OutputDir,
+        table: Table,
+        extra: &[String],
+    ) -> Result<TableWriter, ReportError> {
         let path = out.final_path(table.file_name());
         let file = out.create_file(table.file_name())?;
         let mut wtr = csv::WriterBuilder::new()
@@ -51,7 +59,9 @@ impl TableWriter {
             .terminator(csv::Terminator::Any(b'\n'))
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(file);
-        wtr.write_record(table.header())
+        let mut header: Vec<&str> = table.header().collect();
+        header.extend(extra.iter().map(String::as_str));
+        wtr.write_record(header)
             .map_err(|e| ReportError::from_csv(path.clone(), e))?;
         Ok(TableWriter { path, wtr })
     }
@@ -73,7 +83,7 @@ impl TableWriter {
 /// ```no_run
 /// # use hpasim_reports::{CsvOptions, CsvSink};
 /// # fn main() -> Result<(), hpasim_reports::ReportError> {
-/// let mut sink = CsvSink::create("out/web".as_ref(), CsvOptions { requests: false })?;
+/// let mut sink = CsvSink::create("out/web".as_ref(), CsvOptions { requests: false, ..Default::default() })?;
 /// // sim.run(&key, &mut sink); sink.summary(&key, &row);
 /// let files = sink.commit()?;
 /// # Ok(()) }
@@ -102,11 +112,11 @@ impl CsvSink {
 
     /// Starts the files in an already opened output directory.
     pub fn with_output(mut out: OutputDir, options: CsvOptions) -> Result<CsvSink, ReportError> {
-        let summary = TableWriter::open(&mut out, Table::Summary)?;
-        let timeseries = TableWriter::open(&mut out, Table::Timeseries)?;
-        let events = TableWriter::open(&mut out, Table::Events)?;
+        let summary = TableWriter::open(&mut out, Table::Summary, &[])?;
+        let timeseries = TableWriter::open(&mut out, Table::Timeseries, &options.timeseries_extra)?;
+        let events = TableWriter::open(&mut out, Table::Events, &[])?;
         let requests = if options.requests {
-            Some(TableWriter::open(&mut out, Table::Requests)?)
+            Some(TableWriter::open(&mut out, Table::Requests, &[])?)
         } else {
             None
         };
@@ -247,7 +257,7 @@ impl CsvSink {
         cells.int(u64::from(key.replication));
         cells.int(key.seed);
         fill(&mut cells);
-        debug_assert_eq!(self.record.len(), table.columns().len(), "{table:?}");
+        debug_assert!(self.record.len() >= table.columns().len(), "{table:?}");
         // A length mismatch is also caught by the csv writer (not flexible).
         if let Err(e) = writer.wtr.write_byte_record(&self.record) {
             self.error = Some(ReportError::from_csv(writer.path.clone(), e));
@@ -258,7 +268,7 @@ impl CsvSink {
 impl RowSink for CsvSink {
     fn timeseries(&mut self, key: &RunKey, row: &TimeseriesRow) {
         self.write_row(Table::Timeseries, key, |c| {
-            let &TimeseriesRow {
+            let TimeseriesRow {
                 time_s,
                 arrival_rate_rps,
                 throughput_rps,
@@ -280,7 +290,20 @@ impl RowSink for CsvSink {
                 rejected,
                 timed_out,
                 cost_usd,
+                extra,
             } = row;
+            let (time_s, arrival_rate_rps, throughput_rps) =
+                (*time_s, *arrival_rate_rps, *throughput_rps);
+            let (replicas_desired, pods_ready, pods_starting) =
+                (*replicas_desired, *pods_ready, *pods_starting);
+            let (pods_terminating, in_flight, queued) = (*pods_terminating, *in_flight, *queued);
+            let (in_system_mean, cpu_utilization_pct, completed) =
+                (*in_system_mean, *cpu_utilization_pct, *completed);
+            let (latency_mean_ms, wait_mean_ms, wait_probability) =
+                (*latency_mean_ms, *wait_mean_ms, *wait_probability);
+            let (latency_p50_ms, latency_p95_ms, latency_p99_ms) =
+                (*latency_p50_ms, *latency_p95_ms, *latency_p99_ms);
+            let (rejected, timed_out, cost_usd) = (*rejected, *timed_out, *cost_usd);
             c.float(time_s);
             c.float(arrival_rate_rps);
             c.float(throughput_rps);
@@ -302,6 +325,9 @@ impl RowSink for CsvSink {
             c.int(rejected);
             c.int(timed_out);
             c.float(cost_usd);
+            for &x in extra {
+                c.float(x);
+            }
         });
     }
 
@@ -454,6 +480,7 @@ mod tests {
             rejected: 0,
             timed_out: 2,
             cost_usd: 0.001,
+            extra: Vec::new(),
         }
     }
 
@@ -484,7 +511,14 @@ mod tests {
 
     /// Writes the same small multi-run output into `dir`.
     fn write_sample(dir: &Path, requests: bool) -> Vec<PathBuf> {
-        let mut sink = CsvSink::create(dir, CsvOptions { requests }).unwrap();
+        let mut sink = CsvSink::create(
+            dir,
+            CsvOptions {
+                requests,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         for (variant, rep) in [("base", 0), ("fast", 0), ("base", 1)] {
             let k = key(variant, rep);
             for i in 1u32..=3 {
@@ -704,10 +738,16 @@ mod tests {
     #[test]
     fn headers_are_written_even_without_rows() {
         let s = Scratch::new("empty");
-        let files = CsvSink::create(s.path(), CsvOptions { requests: true })
-            .unwrap()
-            .commit()
-            .unwrap();
+        let files = CsvSink::create(
+            s.path(),
+            CsvOptions {
+                requests: true,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .commit()
+        .unwrap();
         assert_eq!(files.len(), 4);
         for t in Table::ALL {
             let text = fs::read_to_string(s.path().join(t.file_name())).unwrap();
@@ -737,7 +777,14 @@ mod tests {
     #[test]
     fn dropping_the_sink_without_commit_leaves_nothing_behind() {
         let s = Scratch::new("sink-drop");
-        let mut sink = CsvSink::create(s.path(), CsvOptions { requests: true }).unwrap();
+        let mut sink = CsvSink::create(
+            s.path(),
+            CsvOptions {
+                requests: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         for i in 0..10_000 {
             sink.timeseries(&key("base", 0), &ts_row(f64::from(i)));
         }
@@ -785,5 +832,25 @@ mod tests {
             e.to_string().starts_with("cannot write out/summary.csv: "),
             "{e}"
         );
+    }
+
+    #[test]
+    fn scenario_specific_columns_follow_the_contract_columns_with_empty_cells_for_nan() {
+        let s = Scratch::new("extra");
+        let options = CsvOptions {
+            requests: false,
+            timeseries_extra: vec!["hpa_cpu_utilization_pct".into(), "hpa_qps".into()],
+        };
+        let mut sink = CsvSink::create(s.path(), options).unwrap();
+        let mut row = ts_row(10.0);
+        row.extra = vec![71.0, f64::NAN];
+        sink.timeseries(&key("base", 0), &row);
+        sink.commit().unwrap();
+        let (header, rows) = read_table(&s.path().join("timeseries.csv"));
+        assert_eq!(
+            &header[header.len() - 2..],
+            ["hpa_cpu_utilization_pct", "hpa_qps"]
+        );
+        assert_eq!(&rows[0][rows[0].len() - 2..], ["71", ""]);
     }
 }

@@ -811,6 +811,7 @@ impl<'a> World<'a> {
             rejected: s.rejected.close_interval(),
             timed_out: s.timed_out.close_interval(),
             cost_usd: s.cost_rate.integral(now),
+            extra: Vec::new(),
         };
         s.latency.merge(&s.latency_interval);
         s.latency_interval.reset();

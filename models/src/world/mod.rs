@@ -36,4 +36,9 @@ impl Simulation {
     pub fn run(&self, key: &RunKey, sink: &mut dyn RowSink) -> SummaryRow {
         World::new(self, key, sink).run()
     }
+
+    /// Names of the scenario-specific time-series columns ([`crate::rows::TimeseriesRow::extra`]).
+    pub fn timeseries_extra_columns(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
