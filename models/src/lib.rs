@@ -7,6 +7,7 @@
 
 mod csv_input;
 pub mod dist;
+pub mod metrics;
 pub mod rows;
 pub mod scenario;
 pub mod workload;
