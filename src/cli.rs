@@ -19,6 +19,20 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario (and its files) without running it.
     Validate(ScenarioArgs),
+    /// Horizontal Pod Autoscaler tools.
+    #[command(subcommand)]
+    Hpa(HpaCommand),
+}
+
+/// `hpasim hpa ...`
+#[derive(Debug, Subcommand)]
+pub enum HpaCommand {
+    /// One HPA reconcile from a snapshot (CASE.yaml): prints the decision and why, as JSON.
+    Eval {
+        /// The case: kubernetesVersion, controller flags, the HPA manifest, replicas, pods,
+        /// metrics and history (times relative to now, e.g. `-10m`).
+        case: PathBuf,
+    },
 }
 
 /// The scenario and its overrides.

@@ -5,7 +5,7 @@ mod cli;
 mod plan;
 
 use clap::Parser;
-use cli::{Cli, Command};
+use cli::{Cli, Command, HpaCommand};
 use hpasim_reports::{human_summary, CsvOptions, CsvSink};
 use std::process::ExitCode;
 
@@ -19,6 +19,13 @@ fn main() -> ExitCode {
                     args.scenario.display(),
                     p.loaded.scenario.name
                 );
+                ExitCode::SUCCESS
+            }
+            Err(e) => bad_input(&e),
+        },
+        Command::Hpa(HpaCommand::Eval { case }) => match hpasim_models::hpa::eval_file(&case) {
+            Ok(answer) => {
+                println!("{answer:#}");
                 ExitCode::SUCCESS
             }
             Err(e) => bad_input(&e),

@@ -7,6 +7,8 @@
 
 mod csv_input;
 pub mod dist;
+pub mod hpa;
+pub mod manifest;
 pub mod metrics;
 pub mod rows;
 pub mod scenario;

@@ -5,11 +5,17 @@
 //! serde-saphyr reports a line and column with each error, but errors inside the internally
 //! tagged enums (`kind:`, `dist:`) point at the enclosing block. Those locations are refined by
 //! searching the located YAML tree ([`super::locate`]) for the offending key or value.
+//!
+//! Manifests (`deployment:`, `hpa:`, `manifests:` files, see [`crate::manifest`]) are merged
+//! into the scenario before `--set` overrides apply, so overrides reach them wherever they were
+//! written; later errors at paths under a manifest read from a file are located in that file.
 
 use super::locate::{Node, ParamPath, Pos, Seg};
 use super::overrides::{self, Override};
 use super::suggest::did_you_mean;
 use super::{validate, Scenario, SpecError};
+use crate::manifest::documents::{self, Source};
+use serde::de::DeserializeOwned;
 use serde_saphyr::{DefaultMessageFormatter, Error as YamlError, MessageFormatter};
 use std::path::{Path, PathBuf};
 
@@ -26,6 +32,8 @@ pub struct Loaded {
     pub text: String,
     /// The `--set` overrides that were applied, in order.
     pub sets: Vec<Override>,
+    /// The manifests read from `manifests` files: errors under their field are located there.
+    pub sources: Vec<Source>,
 }
 
 /// Reads, parses, applies `--set` overrides (each `a.b[0].c=value`) and validates a scenario.
@@ -51,23 +59,38 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Loaded, SpecError> {
 
 /// Like [`load`], from text; `file_label` names the file in messages and gives the base directory.
 pub fn load_str(text: &str, file_label: &Path, sets: &[String]) -> Result<Loaded, SpecError> {
-    let parsed: Scenario =
-        serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, text, file_label))?;
+    if let Some(root) = Node::parse(text) {
+        documents::check_inline(&root, file_label)?;
+    }
+    let mut parsed: Scenario = serde_saphyr::from_str(text)
+        .map_err(|e| yaml_error::<Scenario>(&e, text, file_label, "scenario"))?;
     let sets = sets
         .iter()
         .map(|s| Override::parse(s))
         .collect::<Result<Vec<_>, _>>()?;
-    let scenario = overrides::apply(parsed, &sets)?;
+    if let Some(set) = sets
+        .iter()
+        .find(|s| s.path.0.first() == Some(&Seg::Key("manifests".into())))
+    {
+        return Err(SpecError {
+            location: set.label(),
+            message: "`manifests` cannot be set with --set: the files are read before overrides apply".into(),
+            hint: Some("edit the scenario's `manifests`, or override the manifests' fields, e.g. `--set deployment.spec.replicas=5`".into()),
+        });
+    }
     let base_dir = match file_label.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let sources = documents::merge_files(&mut parsed, file_label, text, &base_dir)?;
+    let scenario = overrides::apply(parsed, &sets)?;
     let loaded = Loaded {
         scenario,
         file: file_label.to_path_buf(),
         base_dir,
         text: text.to_string(),
         sets,
+        sources,
     };
     match validate::validate(&loaded.scenario).into_iter().next() {
         Some(err) => Err(loaded.locate(err)),
@@ -79,13 +102,32 @@ impl Loaded {
     /// Turns an error located by parameter path ([`SpecError::at_path`]) into one located at
     /// `file:line:column` (or at the `--set` that gave the value); the path stays in the message.
     /// Errors already located elsewhere are returned unchanged.
+    /// An error under a manifest read from a file (`deployment.spec.replicas`) is located in
+    /// that file, unless a `--set` gave the value.
     pub fn locate(&self, err: SpecError) -> SpecError {
-        locate_error(&self.file, &self.text, &self.sets, err)
+        let path = ParamPath::parse(&err.location).unwrap_or_default();
+        let set = self.sets.iter().any(|s| path.0.starts_with(&s.path.0));
+        let source = self
+            .sources
+            .iter()
+            .find(|src| !set && path.0.first() == Some(&Seg::Key(src.field.clone())));
+        match source {
+            Some(src) => locate_error(&src.file, &src.text, &[], err, 1),
+            None => locate_error(&self.file, &self.text, &self.sets, err, 0),
+        }
     }
 }
 
-/// [`Loaded::locate`] from its parts: `text` is the scenario file's text.
-pub fn locate_error(file: &Path, text: &str, sets: &[Override], mut err: SpecError) -> SpecError {
+/// [`Loaded::locate`] from its parts: `text` is the text the path is written in, less its first
+/// `skip` segments (1 for a manifest file: `deployment.spec` is `spec` there). A message that
+/// already names its path (`` `pods` ``) is not prefixed with it.
+pub fn locate_error(
+    file: &Path,
+    text: &str,
+    sets: &[Override],
+    mut err: SpecError,
+    skip: usize,
+) -> SpecError {
     let is_path = err
         .location
         .chars()
@@ -94,14 +136,15 @@ pub fn locate_error(file: &Path, text: &str, sets: &[Override], mut err: SpecErr
         return err;
     };
     let shown = path.to_string();
-    if !err.message.starts_with(&shown) {
+    if !err.message.starts_with(&shown) && !err.message.contains(&format!("`{shown}`")) {
         err.message = format!("{shown}: {}", err.message);
     }
     if let Some(set) = sets.iter().rev().find(|s| path.0.starts_with(&s.path.0)) {
         err.location = set.label();
         return err;
     }
-    let pos = Node::parse(text).and_then(|root| match root.deepest(&path.0) {
+    let written = path.0.get(skip..).unwrap_or_default();
+    let pos = Node::parse(text).and_then(|root| match root.deepest(written) {
         (0, _) => None,
         (_, node) => Some(node.anchor_pos()),
     });
@@ -125,8 +168,14 @@ fn within(path: &[Seg]) -> String {
     }
 }
 
-/// Turns a serde-saphyr error into a located [`SpecError`].
-fn yaml_error(err: &YamlError, text: &str, file: &Path) -> SpecError {
+/// Turns a serde-saphyr error from parsing `text` as `T` (named `what` in hints: "scenario",
+/// "Deployment") into a located [`SpecError`].
+pub(crate) fn yaml_error<T: DeserializeOwned>(
+    err: &YamlError,
+    text: &str,
+    file: &Path,
+    what: &str,
+) -> SpecError {
     let inner = err.without_snippet();
     let reported = err
         .location()
@@ -174,12 +223,12 @@ fn yaml_error(err: &YamlError, text: &str, file: &Path) -> SpecError {
             (message, found.map(|(_, p)| p), Some(hint))
         }
         YamlError::SerdeMissingField { field, .. } => {
-            let owner = missing_field_owner(text, &root, from, field);
+            let owner = missing_field_owner::<T>(text, &root, from, field);
             let (place, pos, hint) = match owner.as_deref() {
                 Some([]) => (
                     String::new(),
                     Some((1, 1)),
-                    format!("add `{field}: ...` at the top level of the scenario"),
+                    format!("add `{field}: ...` at the top level of the {what}"),
                 ),
                 Some(p) => (
                     within(p),
@@ -253,7 +302,12 @@ fn quoted_literal(message: &str) -> Option<String> {
 /// of the mapping (or, inside a `kind:`/`dist:` block, at the block's key), so the candidates are
 /// that mapping and the mappings below it, in document order; the first whose schema has `field`
 /// (found by probing: adding an unknown key and reading serde's list of expected fields) wins.
-fn missing_field_owner(text: &str, root: &Node, from: Pos, field: &str) -> Option<Vec<Seg>> {
+fn missing_field_owner<T: DeserializeOwned>(
+    text: &str,
+    root: &Node,
+    from: Pos,
+    field: &str,
+) -> Option<Vec<Seg>> {
     let doc: serde_json::Value = serde_saphyr::from_str(text).ok()?;
     let mut start = root.path_at(from)?;
     start.pop();
@@ -268,7 +322,8 @@ fn missing_field_owner(text: &str, root: &Node, from: Pos, field: &str) -> Optio
             }
         });
     candidates.into_iter().find(|path| {
-        overrides::schema_fields(&doc, path).is_some_and(|names| names.iter().any(|n| n == field))
+        overrides::schema_fields::<T>(&doc, path)
+            .is_some_and(|names| names.iter().any(|n| n == field))
     })
 }
 
@@ -306,7 +361,7 @@ mod tests {
     #[test]
     fn a_valid_scenario_loads_with_its_directory() {
         let loaded = load_str(VALID, Path::new("scenarios/demo.yaml"), &[]).unwrap();
-        assert_eq!(loaded.scenario.pods.replicas, 2);
+        assert_eq!(loaded.scenario.pods.replicas, Some(2));
         assert_eq!(loaded.base_dir, Path::new("scenarios"));
         let bare = load_str(VALID, Path::new("demo.yaml"), &[]).unwrap();
         assert_eq!(bare.base_dir, Path::new("."));
@@ -408,7 +463,10 @@ mod tests {
         let e = error(&VALID.replace("  cpu_request: 500m\n", ""));
         assert_eq!(e.location, "scenarios/demo.yaml:15:1");
         assert_eq!(e.message, "missing required field `cpu_request` in `pods`");
-        assert_eq!(e.hint.unwrap(), "add `cpu_request: ...` to `pods`");
+        assert_eq!(
+            e.hint.unwrap(),
+            "add `cpu_request: ...` to `pods` (or give the scenario a Deployment: `manifests:` or `deployment:`)"
+        );
         let e = error(&VALID.replace("name: demo\n", ""));
         assert_eq!(e.location, "scenarios/demo.yaml:1:1");
         assert_eq!(e.message, "missing required field `name`");
@@ -467,6 +525,56 @@ mod tests {
         // Already located errors are left alone.
         let done = SpecError::at_path("s.yaml:3:4", "x");
         assert_eq!(loaded.locate(done.clone()), done);
+    }
+
+    const INLINE: &str = "deployment:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    replicas: 2\n    template: {spec: {containers: [{name: a, resources: {requests: {cpu: 1}}}]}}\n";
+
+    fn inline() -> String {
+        let pods = VALID
+            .replace("  replicas: 2\n", "")
+            .replace("  cpu_request: 500m\n", "");
+        format!("{pods}{INLINE}")
+    }
+
+    #[test]
+    fn inline_manifest_errors_are_located_in_the_scenario() {
+        let e = error(&inline().replace("    replicas: 2", "    replicsa: 2"));
+        assert_eq!(e.location, "scenarios/demo.yaml:21:5");
+        assert_eq!(
+            e.message,
+            "unknown field `replicsa` in `deployment.spec`, did you mean `replicas`?"
+        );
+        let e = error(&inline().replace("apps/v1", "apps/v1beta2"));
+        assert_eq!(e.location, "scenarios/demo.yaml:18:15");
+        assert_eq!(
+            e.message,
+            "unsupported apiVersion `apps/v1beta2` for Deployment"
+        );
+        let e = error(&inline().replace("cpu: 1}", "cpu: 1}, limits: {cpu: 500m}"));
+        assert_eq!(e.location, "scenarios/demo.yaml:22:92");
+        assert!(
+            e.message
+                .contains("limits.cpu: must be at least the request (1)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn set_cannot_change_the_manifest_files_but_reaches_their_content() {
+        let sets = ["manifests[0]=x.yaml".to_string()];
+        let e = load_str(VALID, Path::new("s.yaml"), &sets).unwrap_err();
+        assert_eq!(e.location, "--set manifests[0]=x.yaml");
+        assert!(
+            e.message.contains("`manifests` cannot be set with --set"),
+            "{e}"
+        );
+        let sets = ["deployment.kind=StatefulSet".to_string()];
+        let e = load_str(&inline(), Path::new("s.yaml"), &sets).unwrap_err();
+        assert_eq!(e.location, "--set deployment.kind=StatefulSet");
+        assert_eq!(
+            e.message,
+            "deployment.kind: `deployment` must be a Deployment, got kind `StatefulSet`"
+        );
     }
 
     #[test]

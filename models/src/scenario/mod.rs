@@ -1,18 +1,23 @@
 //! Scenarios: the YAML a user writes, its units, loading with precise errors, validation.
 
+pub mod autoscaling;
 mod error;
 pub mod spec;
 pub mod units;
 
+pub use autoscaling::{Autoscaling, ControllerFlags, MemoryModel};
 pub use error::SpecError;
 pub use spec::*;
 pub use units::{parse_duration, parse_quantity, Duration, Quantity};
 mod load;
 pub mod locate;
 pub mod overrides;
+mod resolve;
 pub mod suggest;
 pub mod validate;
 
+pub(crate) use load::yaml_error;
 pub use load::{load, load_str, locate_error, Loaded};
 pub use locate::locate;
 pub use overrides::Override;
+pub use resolve::{resolve_pods, ResolvedPods, FROM_DEPLOYMENT};

@@ -206,9 +206,13 @@ fn lookup<'a>(v: &'a Value, path: &[Seg]) -> Option<&'a Value> {
     })
 }
 
-/// The field names the schema allows in the mapping at `path` of a scenario `doc` (found by
-/// adding an unknown key and reading serde's list of expected fields), if it can tell.
-pub(crate) fn schema_fields(doc: &Value, path: &[Seg]) -> Option<Vec<String>> {
+/// The field names the schema of `T` (a scenario, a manifest) allows in the mapping at `path`
+/// of `doc` (found by adding an unknown key and reading serde's list of expected fields), if it
+/// can tell.
+pub(crate) fn schema_fields<T: serde::de::DeserializeOwned>(
+    doc: &Value,
+    path: &[Seg],
+) -> Option<Vec<String>> {
     const PROBE: &str = "__probe__";
     let mut doc = doc.clone();
     let target = path.iter().try_fold(&mut doc, |v, seg| match seg {
@@ -216,7 +220,7 @@ pub(crate) fn schema_fields(doc: &Value, path: &[Seg]) -> Option<Vec<String>> {
         Seg::Index(i) => v.get_mut(i),
     })?;
     target.as_object_mut()?.insert(PROBE.into(), Value::Null);
-    let message = serde_json::from_value::<Scenario>(doc).err()?.to_string();
+    let message = serde_json::from_value::<T>(doc).err()?.to_string();
     message
         .starts_with(&format!("unknown field `{PROBE}`"))
         .then(|| expected_names(&message))
@@ -243,7 +247,7 @@ mod tests {
             "load_balancer.policy=shared_queue",
         ])
         .unwrap();
-        assert_eq!(s.pods.replicas, 8);
+        assert_eq!(s.pods.replicas, Some(8));
         let Arrivals::Stages { stages, .. } = &s.workload.arrivals else {
             panic!()
         };

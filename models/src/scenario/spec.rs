@@ -3,6 +3,8 @@
 //! Every struct denies unknown fields; defaults are documented on the field and in the README.
 
 use super::units::{Duration, Quantity};
+use crate::hpa::spec::HorizontalPodAutoscaler;
+use crate::manifest::Deployment;
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario: one YAML file.
@@ -37,6 +39,24 @@ pub struct Scenario {
     /// Which files to write and where.
     #[serde(default)]
     pub outputs: Outputs,
+    /// Kubernetes manifest files (multi-document YAML, paths relative to the scenario), config:
+    /// their Deployment lands in `deployment`, their HorizontalPodAutoscaler in `hpa`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifests: Vec<String>,
+    /// The `apps/v1` Deployment, written inline or read from `manifests`, config. When present
+    /// it sets the pods' replicas, resources, readiness probe and grace period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployment>,
+    /// The `autoscaling/v2` HorizontalPodAutoscaler, written inline or read from `manifests`,
+    /// config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hpa: Option<HorizontalPodAutoscaler>,
+    /// Kubernetes version whose rules apply (`"1.35"`), config. Default: the newest modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
+    /// Controller flags and the metrics pipeline around the HPA, config. Default: upstream's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<super::autoscaling::Autoscaling>,
 }
 
 fn default_seed() -> u64 {
@@ -252,11 +272,18 @@ impl Dist {
 }
 
 /// The pods of the Deployment.
+///
+/// `replicas`, `cpu_request`, `cpu_limit`, `memory_request`, `readiness_probe` and
+/// `termination_grace_period` come from the Deployment when the scenario has one (setting them
+/// here as well is an error); without one, `replicas` and `cpu_request` are required. Read the
+/// effective values with [`super::resolve_pods`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pods {
-    /// Replica count, config (fixed unless an autoscaler is configured).
-    pub replicas: u32,
+    /// Replica count, config (fixed unless an autoscaler is configured). Required without a
+    /// Deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
     /// Worker slots per pod [requests], config: requests served at once.
     pub concurrency: u32,
     /// Local queue capacity per pod [requests], config; a request arriving to a full queue is
@@ -268,30 +295,35 @@ pub struct Pods {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Duration>,
     /// CPU request [cores], config: the 100 % of `cpu_utilization_pct` and the cost basis.
-    pub cpu_request: Quantity,
+    /// Required without a Deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_request: Option<Quantity>,
     /// CPU limit [cores], config: requests in their CPU phase share it. Default: no limit
     /// (each request runs at full speed on its own core).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_limit: Option<Quantity>,
     /// Memory request [bytes], config: the cost basis. Default 0.
-    #[serde(default = "zero_quantity")]
-    pub memory_request: Quantity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_request: Option<Quantity>,
     /// How a new pod starts.
     #[serde(default)]
     pub startup: Startup,
-    /// Readiness probe.
-    #[serde(default)]
-    pub readiness_probe: ReadinessProbe,
+    /// Readiness probe. Default: see [`ReadinessProbe`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness_probe: Option<ReadinessProbe>,
     /// Optional warm-up after Ready (JIT, caches).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slow_start: Option<SlowStart>,
     /// terminationGracePeriodSeconds [s], config: in-flight work drains this long, then is
     /// killed. Default 30 s.
-    #[serde(default = "default_grace")]
-    pub termination_grace_period: Duration,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_grace_period: Option<Duration>,
     /// Manual replica changes (`kubectl scale` at given times), config. Default none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scale_schedule: Vec<ScaleStep>,
+    /// Working-set model for memory metrics, config. Default: none (memory not simulated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<super::autoscaling::MemoryModel>,
 }
 
 /// One manual scaling step: at `at`, set the Deployment's replicas to `replicas`.
@@ -302,13 +334,6 @@ pub struct ScaleStep {
     pub at: Duration,
     /// New desired replica count, config.
     pub replicas: u32,
-}
-
-fn zero_quantity() -> Quantity {
-    Quantity::from_value(0.0)
-}
-fn default_grace() -> Duration {
-    Duration::from_secs(30.0)
 }
 
 /// The phases a pod goes through before its app listens.
@@ -369,7 +394,7 @@ impl Default for Startup {
 
 /// The readiness probe (Kubernetes semantics: first probe `initial_delay` after the container
 /// starts, then every `period`; Ready after `success_threshold` consecutive successes).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReadinessProbe {
     /// initialDelaySeconds [s], config. Default 0.

@@ -5,8 +5,10 @@
 //! `file:line:column` or the `--set` that gave the value. Checks that need a distribution to be
 //! compiled (lognormal feasibility, empirical files) are left to the compiler.
 
+use super::resolve::{missing, FROM_DEPLOYMENT};
 use super::spec::*;
 use super::{Duration, SpecError};
+use crate::manifest::{parse_kubernetes_version, Kind};
 
 /// Every problem found, in document order (empty when the scenario is valid).
 pub fn validate(s: &Scenario) -> Vec<SpecError> {
@@ -69,7 +71,29 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     }
     dist(&mut c, "service.cpu", &s.service.cpu);
     dist(&mut c, "service.io", &s.service.io);
-    pods(&mut c, &s.pods);
+    pods(&mut c, &s.pods, s.deployment.is_some());
+    if let Some(d) = &s.deployment {
+        manifest_header(&mut c, Kind::Deployment, &d.api_version, &d.kind);
+        c.errors.extend(d.validate("deployment"));
+    }
+    if let Some(h) = &s.hpa {
+        manifest_header(
+            &mut c,
+            Kind::HorizontalPodAutoscaler,
+            &h.api_version,
+            &h.kind,
+        );
+        c.errors
+            .extend(crate::hpa::validate::validate(h, "hpa", Default::default()));
+    }
+    if let Some(v) = &s.kubernetes_version {
+        if let Err(e) = parse_kubernetes_version(v) {
+            c.errors
+                .push(SpecError::at_path("kubernetes_version", e).with_hint(
+                    "write a supported version such as \"1.35\", or leave it out for the newest",
+                ));
+        }
+    }
     c.non_negative("cost.vcpu_hour_usd", s.cost.vcpu_hour_usd);
     c.non_negative("cost.gib_hour_usd", s.cost.gib_hour_usd);
     c.probability("outputs.requests_sample", s.outputs.requests_sample);
@@ -184,23 +208,74 @@ fn dist(c: &mut Checks, p: &str, d: &Dist) {
     }
 }
 
-fn pods(c: &mut Checks, p: &Pods) {
+/// The `kind` and `apiVersion` of a manifest after `--set` (files and inline manifests are
+/// checked before parsing).
+fn manifest_header(c: &mut Checks, kind: Kind, api_version: &str, written: &str) {
+    let field = kind.field();
+    if api_version != kind.api_version() {
+        c.errors.push(
+            SpecError::at_path(
+                format!("{field}.apiVersion"),
+                format!("unsupported apiVersion `{api_version}` for {}", kind.name()),
+            )
+            .with_hint(format!("write `apiVersion: {}`", kind.api_version())),
+        );
+    }
+    if written != kind.name() {
+        c.errors.push(
+            SpecError::at_path(
+                format!("{field}.kind"),
+                format!("`{field}` must be a {}, got kind `{written}`", kind.name()),
+            )
+            .with_hint(format!("write `kind: {}`", kind.name())),
+        );
+    }
+}
+
+/// `pods`; `deployment`: whether a Deployment gives replicas, resources, probe and grace.
+fn pods(c: &mut Checks, p: &Pods, deployment: bool) {
     if p.concurrency < 1 {
         c.errors.push(
             SpecError::at_path("pods.concurrency", "must be at least 1, got 0")
                 .with_hint("the number of requests one pod serves at once, e.g. `concurrency: 8`"),
         );
     }
-    c.positive("pods.cpu_request", p.cpu_request.value());
-    if let Some(limit) = &p.cpu_limit {
-        if limit.value() < p.cpu_request.value() {
+    if deployment {
+        let set = [
+            p.replicas.is_some(),
+            p.cpu_request.is_some(),
+            p.cpu_limit.is_some(),
+            p.memory_request.is_some(),
+            p.readiness_probe.is_some(),
+            p.termination_grace_period.is_some(),
+        ];
+        for ((field, source), _) in FROM_DEPLOYMENT.iter().zip(set).filter(|(_, set)| *set) {
+            c.errors.push(
+                SpecError::at_path(
+                    format!("pods.{field}"),
+                    "conflicts with the Deployment, which sets it",
+                )
+                .with_hint(format!(
+                    "remove pods.{field}: the Deployment sets it (from {source}); change it there or with `--set deployment...`"
+                )),
+            );
+        }
+    }
+    if !deployment {
+        if p.replicas.is_none() {
+            c.errors.push(missing("replicas"));
+        }
+        match &p.cpu_request {
+            None => c.errors.push(missing("cpu_request")),
+            Some(request) => c.positive("pods.cpu_request", request.value()),
+        }
+    }
+    if let (Some(limit), Some(request)) = (&p.cpu_limit, &p.cpu_request) {
+        if limit.value() < request.value() {
             c.errors.push(
                 SpecError::at_path(
                     "pods.cpu_limit",
-                    format!(
-                        "must be at least `cpu_request` ({}), got {limit}",
-                        p.cpu_request
-                    ),
+                    format!("must be at least `cpu_request` ({request}), got {limit}"),
                 )
                 .with_hint(
                     "Kubernetes rejects a limit below the request: raise `cpu_limit` or remove it",
@@ -226,12 +301,14 @@ fn pods(c: &mut Checks, p: &Pods) {
         "pods.startup.image_cached_probability",
         s.image_cached_probability,
     );
-    c.positive_duration("pods.readiness_probe.period", p.readiness_probe.period);
-    if p.readiness_probe.success_threshold < 1 {
-        c.fail(
-            "pods.readiness_probe.success_threshold",
-            "must be at least 1, got 0",
-        );
+    if let Some(probe) = &p.readiness_probe {
+        c.positive_duration("pods.readiness_probe.period", probe.period);
+        if probe.success_threshold < 1 {
+            c.fail(
+                "pods.readiness_probe.success_threshold",
+                "must be at least 1, got 0",
+            );
+        }
     }
     if let Some(w) = &p.slow_start {
         if !(w.factor.is_finite() && w.factor >= 1.0) {

@@ -2,7 +2,7 @@
 
 use super::startup::Probe;
 use crate::dist::Sampler;
-use crate::scenario::{BalancePolicy, Scenario, SpecError};
+use crate::scenario::{resolve_pods, BalancePolicy, Scenario, SpecError};
 use crate::workload::{ArrivalProcess, ClassMix};
 use hpasim_sim::SimDuration;
 use std::path::Path;
@@ -44,6 +44,8 @@ pub struct PodConfig {
     pub cpu_request: f64,
     /// CPU limit [cores] (infinite = none).
     pub cpu_limit: f64,
+    /// Memory request [bytes].
+    pub memory_request_bytes: f64,
     /// Start-up.
     pub startup: StartupConfig,
     /// Warm-up (factor, length), if any.
@@ -76,12 +78,17 @@ pub struct Simulation {
     pub central_max_queue: u32,
     /// Fraction of requests written to requests.csv.
     pub requests_sample: f64,
+    /// The HorizontalPodAutoscaler, if the scenario has one.
+    pub hpa: Option<super::hpa_config::HpaConfig>,
 }
 
 impl Simulation {
     /// Compiles a validated scenario; `base_dir` resolves relative file paths. Errors carry the
-    /// parameter path of the offending field.
+    /// parameter path of the offending field. Replicas, resources, the readiness probe and the
+    /// grace period come from the Deployment when the scenario has one
+    /// ([`resolve_pods`]).
     pub fn compile(s: &Scenario, base_dir: &Path) -> Result<Simulation, SpecError> {
+        let resolved = resolve_pods(s)?;
         let sampler = |d, path: &str| Sampler::compile(d, base_dir, path);
         let st = &s.pods.startup;
         let startup = StartupConfig {
@@ -92,31 +99,31 @@ impl Simulation {
             container_start: sampler(&st.container_start, "pods.startup.container_start")?,
             app_start: sampler(&st.app_start, "pods.startup.app_start")?,
             probe: Probe {
-                initial_delay: s.pods.readiness_probe.initial_delay.sim(),
-                period: s.pods.readiness_probe.period.sim(),
-                success_threshold: s.pods.readiness_probe.success_threshold,
+                initial_delay: resolved.readiness_probe.initial_delay.sim(),
+                period: resolved.readiness_probe.period.sim(),
+                success_threshold: resolved.readiness_probe.success_threshold,
             },
         };
-        let cpu_request = s.pods.cpu_request.value();
-        let memory_gib = s.pods.memory_request.value() / GIB;
+        let cpu_request = resolved.cpu_request.value();
+        let memory_gib = resolved.memory_request.value() / GIB;
         let pods = PodConfig {
-            replicas: s.pods.replicas,
+            replicas: resolved.replicas,
             concurrency: s.pods.concurrency,
             max_queue: s.pods.max_queue.unwrap_or(u32::MAX),
             timeout: s.pods.timeout.map(|t| t.sim()),
             cpu_request,
-            cpu_limit: s
-                .pods
+            cpu_limit: resolved
                 .cpu_limit
                 .as_ref()
                 .map_or(f64::INFINITY, |q| q.value()),
+            memory_request_bytes: resolved.memory_request.value(),
             startup,
             slow_start: s
                 .pods
                 .slow_start
                 .as_ref()
                 .map(|w| (w.factor, w.duration.sim())),
-            grace: s.pods.termination_grace_period.sim(),
+            grace: resolved.termination_grace_period.sim(),
             scale_schedule: {
                 let mut steps: Vec<(SimDuration, u32)> = s
                     .pods
@@ -141,6 +148,7 @@ impl Simulation {
             policy: s.load_balancer.policy,
             central_max_queue: s.load_balancer.max_queue.unwrap_or(u32::MAX),
             requests_sample: s.outputs.requests_sample,
+            hpa: super::hpa_config::compile_hpa(s)?,
         })
     }
 }

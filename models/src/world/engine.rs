@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 const CENTRAL: u32 = u32::MAX;
 
 /// Random streams, one per stochastic source (common random numbers across variants).
-struct Rngs {
+pub(super) struct Rngs {
     arrivals: StreamRng,
     classes: StreamRng,
     service: StreamRng,
@@ -57,27 +57,28 @@ impl Outcome {
 
 /// One run in progress.
 pub struct World<'a> {
-    sim: &'a Simulation,
-    key: &'a RunKey,
-    sink: &'a mut dyn RowSink,
-    queue: EventQueue<Event>,
-    rng: Rngs,
-    arrivals: crate::workload::ArrivalProcess,
-    end: SimTime,
-    next_id: u64,
-    sample_threshold: u64,
-    requests: RequestTable,
-    pods: Vec<Pod>,
-    endpoints: Vec<u32>,
-    balancer: Balancer,
-    central: VecDeque<(u32, u64)>,
-    central_live: u32,
-    free_pods: Vec<u32>,
-    in_system: u32,
-    desired: u32,
-    scratch: Vec<(u32, u64)>,
-    sampler: IntervalSampler,
-    stats: RunStats,
+    pub(super) sim: &'a Simulation,
+    pub(super) key: &'a RunKey,
+    pub(super) sink: &'a mut dyn RowSink,
+    pub(super) queue: EventQueue<Event>,
+    pub(super) rng: Rngs,
+    pub(super) arrivals: crate::workload::ArrivalProcess,
+    pub(super) end: SimTime,
+    pub(super) next_id: u64,
+    pub(super) sample_threshold: u64,
+    pub(super) requests: RequestTable,
+    pub(super) pods: Vec<Pod>,
+    pub(super) endpoints: Vec<u32>,
+    pub(super) balancer: Balancer,
+    pub(super) central: VecDeque<(u32, u64)>,
+    pub(super) central_live: u32,
+    pub(super) free_pods: Vec<u32>,
+    pub(super) in_system: u32,
+    pub(super) desired: u32,
+    pub(super) scratch: Vec<(u32, u64)>,
+    pub(super) sampler: IntervalSampler,
+    pub(super) stats: RunStats,
+    pub(super) hpa: Option<super::autoscaler::HpaState>,
 }
 
 impl<'a> World<'a> {
@@ -119,10 +120,11 @@ impl<'a> World<'a> {
             scratch: Vec::new(),
             sampler: IntervalSampler::new(SimTime::ZERO, sim.sample_interval),
             stats: RunStats::new(SimTime::ZERO),
+            hpa: sim.hpa.as_ref().map(super::autoscaler::HpaState::new),
         }
     }
 
-    fn schedule(&mut self, at: SimTime, e: Event) {
+    pub(super) fn schedule(&mut self, at: SimTime, e: Event) {
         self.queue
             .schedule(at, e)
             .expect("the world only schedules at or after now");
@@ -136,6 +138,7 @@ impl<'a> World<'a> {
         if self.sampler.next_close() < self.end {
             self.schedule(self.sampler.next_close(), Event::Sample);
         }
+        self.start_autoscaling();
         for &(at, replicas) in &self.sim.pods.scale_schedule {
             if SimTime::ZERO + at < self.end {
                 self.schedule(SimTime::ZERO + at, Event::SetReplicas { replicas });
@@ -158,6 +161,9 @@ impl<'a> World<'a> {
                 Event::Timeout { slot, id } => self.on_timeout(now, slot, id),
                 Event::PodPhase { pod, to } => self.on_pod_phase(now, pod, to),
                 Event::GraceExpired { pod } => self.on_grace_expired(now, pod),
+                Event::MetricsScrape => self.on_metrics_scrape(now),
+                Event::PromScrape => self.on_prometheus_scrape(now),
+                Event::HpaSync => self.on_hpa_sync(now),
                 Event::SetReplicas { replicas } => {
                     self.set_replicas(now, replicas, "scale_schedule")
                 }
@@ -352,6 +358,9 @@ impl<'a> World<'a> {
 
     fn complete(&mut self, now: SimTime, slot: u32) {
         let r = *self.requests.get(slot);
+        if self.hpa.is_some() {
+            self.count_request(r.pod);
+        }
         self.stats.record_completion(now - r.arrival);
         self.emit_request(now, &r, Outcome::Completed);
         self.release(now, slot);
@@ -484,11 +493,17 @@ impl<'a> World<'a> {
 
     // ----- pods and the Deployment ----------------------------------------------------------
 
-    fn pod_name(&self, pod: u32) -> String {
+    pub(super) fn pod_name(&self, pod: u32) -> String {
         format!("pod/{}-{}", self.sim.name, self.pods[pod as usize].ordinal)
     }
 
-    fn event(&mut self, now: SimTime, kind: &'static str, object: String, detail: String) {
+    pub(super) fn event(
+        &mut self,
+        now: SimTime,
+        kind: &'static str,
+        object: String,
+        detail: String,
+    ) {
         let row = EventRow {
             time_s: now.as_secs_f64(),
             kind,
@@ -739,6 +754,7 @@ impl<'a> World<'a> {
             let cores = self.stats.running_request_cores.value() - self.sim.pods.cpu_request;
             self.stats.running_request_cores.set(now, cores.max(0.0));
         }
+        self.forget_pod_metrics(pod);
         let name = self.pod_name(pod);
         self.event(
             now,
@@ -813,6 +829,7 @@ impl<'a> World<'a> {
             cost_usd: s.cost_rate.integral(now),
             extra: Vec::new(),
         };
+        let mut row = row;
         s.latency.merge(&s.latency_interval);
         s.latency_interval.reset();
         s.latency_sum_interval_ns = 0;
@@ -821,6 +838,7 @@ impl<'a> World<'a> {
         s.replicas.close_interval(now);
         s.ready.close_interval(now);
         s.billed_pods.close_interval(now);
+        row.extra = self.hpa_columns();
         self.sink.timeseries(self.key, &row);
     }
 

@@ -46,6 +46,12 @@ pub enum Event {
         /// New desired replica count.
         replicas: u32,
     },
+    /// metrics-server scrapes the kubelets.
+    MetricsScrape,
+    /// Prometheus scrapes the pods.
+    PromScrape,
+    /// The HPA controller reconciles.
+    HpaSync,
     /// A time-series interval closes.
     Sample,
     /// The run ends.

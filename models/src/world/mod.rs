@@ -13,12 +13,14 @@
 //!  RunStats ──Sample──▶ TimeseriesRow ──▶ RowSink      End ──▶ SummaryRow
 //! ```
 
+mod autoscaler;
 mod balancer;
 mod config;
 pub mod cpu;
 pub mod deployment;
 mod engine;
 mod event;
+pub mod hpa_config;
 pub mod pod;
 mod request;
 pub mod startup;
@@ -39,6 +41,8 @@ impl Simulation {
 
     /// Names of the scenario-specific time-series columns ([`crate::rows::TimeseriesRow::extra`]).
     pub fn timeseries_extra_columns(&self) -> Vec<String> {
-        Vec::new()
+        self.hpa
+            .as_ref()
+            .map_or_else(Vec::new, |h| h.columns.clone())
     }
 }

@@ -1,0 +1,144 @@
+//! Real Kubernetes manifests in scenarios: `apps/v1` Deployment and `autoscaling/v2`
+//! HorizontalPodAutoscaler, embedded in the scenario (`deployment:`, `hpa:`) or read from
+//! multi-document YAML files (`manifests:`).
+//!
+//! The types list every real Kubernetes field of the objects they cover and deny unknown ones,
+//! so a misspelled field is an error with `file:line:column` and the nearest valid name, while
+//! a valid field hpasim does not model (image, env, ports, volumes, affinity, ...) is accepted
+//! and kept as an opaque [`Unmodelled`] value (kept, not dropped, so `--set` round-trips it).
+
+pub mod deployment;
+pub mod documents;
+
+pub use deployment::Deployment;
+pub use documents::Source;
+
+use serde::{Deserialize, Serialize};
+
+/// A valid Kubernetes field hpasim does not model: accepted as written, never interpreted.
+pub type Unmodelled = serde_json::Value;
+
+/// The newest Kubernetes version whose rules hpasim models, the default `kubernetes_version`.
+pub const NEWEST_KUBERNETES: (u32, u32) = (1, 35);
+
+/// The manifest kinds a scenario takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `apps/v1` Deployment, the scenario's `deployment`.
+    Deployment,
+    /// `autoscaling/v2` HorizontalPodAutoscaler, the scenario's `hpa`.
+    HorizontalPodAutoscaler,
+}
+
+impl Kind {
+    /// Every supported kind.
+    pub const ALL: [Kind; 2] = [Kind::Deployment, Kind::HorizontalPodAutoscaler];
+
+    /// The `kind:` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Deployment => "Deployment",
+            Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
+        }
+    }
+
+    /// The one supported `apiVersion:`.
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Kind::Deployment => "apps/v1",
+            Kind::HorizontalPodAutoscaler => "autoscaling/v2",
+        }
+    }
+
+    /// The scenario field that holds it.
+    pub fn field(self) -> &'static str {
+        match self {
+            Kind::Deployment => "deployment",
+            Kind::HorizontalPodAutoscaler => "hpa",
+        }
+    }
+
+    /// The kind named `name`, if supported.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2)".
+    pub fn supported() -> String {
+        Kind::ALL
+            .map(|k| format!("{} ({})", k.name(), k.api_version()))
+            .join(", ")
+    }
+}
+
+/// Parses a `kubernetes_version` (`"1.35"`, also `v1.35` and `1.35.2`) into (major, minor).
+pub fn parse_kubernetes_version(text: &str) -> Result<(u32, u32), String> {
+    let t = text.trim().trim_start_matches('v');
+    let mut parts = t.split('.');
+    let num = |p: Option<&str>| p.and_then(|p| p.parse::<u32>().ok());
+    let bad = || format!("invalid Kubernetes version `{text}`: write it like \"1.35\"");
+    let (major, minor) = (
+        num(parts.next()).ok_or_else(bad)?,
+        num(parts.next()).ok_or_else(bad)?,
+    );
+    if parts.next().is_some_and(|p| p.parse::<u32>().is_err()) || parts.next().is_some() {
+        return Err(bad());
+    }
+    let (newest_major, newest_minor) = NEWEST_KUBERNETES;
+    if major != 1 || minor > newest_minor {
+        return Err(format!(
+            "Kubernetes {major}.{minor} is not modelled: the newest is {newest_major}.{newest_minor}"
+        ));
+    }
+    Ok((major, minor))
+}
+
+/// Kubernetes `ObjectMeta`: the name and namespace are read, the rest is accepted.
+#[allow(missing_docs)] // the `Unmodelled` fields are the Kubernetes fields of the same name
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectMeta {
+    /// `metadata.name`.
+    pub name: Option<String>,
+    /// `metadata.namespace`.
+    pub namespace: Option<String>,
+    pub generate_name: Option<Unmodelled>,
+    pub labels: Option<Unmodelled>,
+    pub annotations: Option<Unmodelled>,
+    pub uid: Option<Unmodelled>,
+    pub resource_version: Option<Unmodelled>,
+    pub generation: Option<Unmodelled>,
+    pub creation_timestamp: Option<Unmodelled>,
+    pub deletion_timestamp: Option<Unmodelled>,
+    pub deletion_grace_period_seconds: Option<Unmodelled>,
+    pub owner_references: Option<Unmodelled>,
+    pub finalizers: Option<Unmodelled>,
+    pub managed_fields: Option<Unmodelled>,
+    pub self_link: Option<Unmodelled>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubernetes_versions_are_major_dot_minor_up_to_the_newest() {
+        assert_eq!(parse_kubernetes_version("1.35"), Ok((1, 35)));
+        assert_eq!(parse_kubernetes_version("v1.30.2"), Ok((1, 30)));
+        assert!(parse_kubernetes_version("1.99")
+            .unwrap_err()
+            .contains("the newest is 1.35"));
+        assert!(parse_kubernetes_version("latest")
+            .unwrap_err()
+            .contains("write it like \"1.35\""));
+    }
+
+    #[test]
+    fn supported_kinds_are_listed_with_their_api_versions() {
+        assert_eq!(
+            Kind::supported(),
+            "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2)"
+        );
+        assert_eq!(Kind::from_name("Service"), None);
+    }
+}

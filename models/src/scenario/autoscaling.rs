@@ -1,0 +1,111 @@
+//! Scenario settings of the autoscaling machinery around the HPA manifest: the
+//! kube-controller-manager flags, metrics-server and the Prometheus pipeline, and the pods'
+//! memory model. Every field is optional; the defaults are upstream's.
+
+use super::units::{Duration, Quantity};
+use serde::{Deserialize, Serialize};
+
+/// Everything that is not the HPA manifest itself.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Autoscaling {
+    /// kube-controller-manager flags.
+    #[serde(default)]
+    pub controller: ControllerFlags,
+    /// metrics-server.
+    #[serde(default)]
+    pub metrics_server: MetricsServerSettings,
+    /// Prometheus and the prometheus-adapter (custom Pods metrics).
+    #[serde(default)]
+    pub prometheus: PrometheusSettings,
+}
+
+/// `--horizontal-pod-autoscaler-*` flags; unset fields keep upstream defaults.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControllerFlags {
+    /// Sync period [s], config. Default 15 s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_period: Option<Duration>,
+    /// Tolerance (fraction), config. Default 0.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+    /// CPU initialization period [s], config. Default 5 min.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_initialization_period: Option<Duration>,
+    /// Initial readiness delay [s], config. Default 30 s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_readiness_delay: Option<Duration>,
+    /// Downscale stabilization window [s], config. Default 5 min.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downscale_stabilization_window: Option<Duration>,
+    /// Legacy-path scale-up cap factor, config. Default 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_up_limit_factor: Option<f64>,
+    /// Legacy-path scale-up cap minimum [replicas], config. Default 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_up_limit_minimum: Option<f64>,
+}
+
+/// metrics-server settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsServerSettings {
+    /// `--metric-resolution` [s], config. Default 15 s (the shipped manifest); minimum 10 s.
+    #[serde(default = "fifteen_seconds")]
+    pub metric_resolution: Duration,
+}
+
+impl Default for MetricsServerSettings {
+    fn default() -> Self {
+        MetricsServerSettings {
+            metric_resolution: fifteen_seconds(),
+        }
+    }
+}
+
+/// Prometheus scrape and the adapter's `rate()` window.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusSettings {
+    /// Scrape interval [s], config. Default 60 s (Prometheus' global default).
+    #[serde(default = "sixty_seconds")]
+    pub scrape_interval: Duration,
+    /// Window of `rate(http_requests_total[window])` [s], config. Default 2 min (the
+    /// prometheus-adapter rule of scaling guide 000).
+    #[serde(default = "two_minutes")]
+    pub rate_window: Duration,
+}
+
+impl Default for PrometheusSettings {
+    fn default() -> Self {
+        PrometheusSettings {
+            scrape_interval: sixty_seconds(),
+            rate_window: two_minutes(),
+        }
+    }
+}
+
+/// A pod's memory working set: `base + per_request × requests in service`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryModel {
+    /// Working set of an idle pod [bytes], config.
+    pub base: Quantity,
+    /// Extra working set per request in service [bytes], config. Default 0.
+    #[serde(default = "zero_bytes")]
+    pub per_request: Quantity,
+}
+
+fn fifteen_seconds() -> Duration {
+    Duration::from_secs(15.0)
+}
+fn sixty_seconds() -> Duration {
+    Duration::from_secs(60.0)
+}
+fn two_minutes() -> Duration {
+    Duration::from_secs(120.0)
+}
+fn zero_bytes() -> Quantity {
+    Quantity::from_value(0.0)
+}

@@ -1,0 +1,141 @@
+//! The pods' effective settings: from the Deployment when the scenario has one, else from
+//! `pods` with their defaults.
+
+use super::{Duration, Quantity, ReadinessProbe, Scenario, SpecError};
+
+/// The `pods` fields a Deployment sets, and where in the Deployment they come from.
+pub const FROM_DEPLOYMENT: [(&str, &str); 6] = [
+    ("replicas", "spec.replicas"),
+    (
+        "cpu_request",
+        "its containers' and sidecars' resources.requests.cpu, summed",
+    ),
+    (
+        "cpu_limit",
+        "its containers' and sidecars' resources.limits.cpu, summed",
+    ),
+    (
+        "memory_request",
+        "its containers' and sidecars' resources.requests.memory, summed",
+    ),
+    ("readiness_probe", "its first container's readinessProbe"),
+    (
+        "termination_grace_period",
+        "spec.template.spec.terminationGracePeriodSeconds",
+    ),
+];
+
+/// The pods' settings that a Deployment may give, resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedPods {
+    /// Initial replica count.
+    pub replicas: u32,
+    /// CPU request of one pod [cores] (containers and sidecars).
+    pub cpu_request: Quantity,
+    /// CPU limit of one pod [cores]; none when any container has no CPU limit.
+    pub cpu_limit: Option<Quantity>,
+    /// Memory request of one pod [bytes].
+    pub memory_request: Quantity,
+    /// The readiness probe.
+    pub readiness_probe: ReadinessProbe,
+    /// terminationGracePeriodSeconds.
+    pub termination_grace_period: Duration,
+}
+
+/// Without a readiness probe Kubernetes marks a container Ready once it runs; hpasim, which does
+/// not model refused connections, makes it Ready once the app is up (within 1 ms).
+fn no_probe() -> ReadinessProbe {
+    ReadinessProbe {
+        initial_delay: Duration::from_secs(0.0),
+        period: Duration::from_secs(0.001),
+        success_threshold: 1,
+    }
+}
+
+/// Resolves the pods' settings: from `s.deployment` when present (Kubernetes defaults
+/// applied), else from `s.pods`, where `replicas` and `cpu_request` are required (error at the
+/// path `pods`).
+pub fn resolve_pods(s: &Scenario) -> Result<ResolvedPods, SpecError> {
+    if let Some(d) = &s.deployment {
+        let probe = d
+            .readiness_probe()
+            .map_or_else(no_probe, |p| ReadinessProbe {
+                initial_delay: Duration::from_secs(f64::from(p.initial_delay_seconds())),
+                period: Duration::from_secs(f64::from(p.period_seconds())),
+                success_threshold: p.success_threshold(),
+            });
+        return Ok(ResolvedPods {
+            replicas: d.replicas(),
+            cpu_request: d.pod_request("cpu"),
+            cpu_limit: d.pod_limit("cpu"),
+            memory_request: d.pod_request("memory"),
+            readiness_probe: probe,
+            termination_grace_period: Duration::from_secs(
+                d.termination_grace_period_seconds() as f64
+            ),
+        });
+    }
+    let p = &s.pods;
+    Ok(ResolvedPods {
+        replicas: p.replicas.ok_or_else(|| missing("replicas"))?,
+        cpu_request: p
+            .cpu_request
+            .clone()
+            .ok_or_else(|| missing("cpu_request"))?,
+        cpu_limit: p.cpu_limit.clone(),
+        memory_request: p
+            .memory_request
+            .clone()
+            .unwrap_or_else(|| Quantity::from_value(0.0)),
+        readiness_probe: p.readiness_probe.clone().unwrap_or_default(),
+        termination_grace_period: p
+            .termination_grace_period
+            .unwrap_or(Duration::from_secs(30.0)),
+    })
+}
+
+/// "missing required field `replicas` in `pods`", at the path `pods`.
+pub(crate) fn missing(field: &str) -> SpecError {
+    SpecError::at_path("pods", format!("missing required field `{field}` in `pods`")).with_hint(
+        format!("add `{field}: ...` to `pods` (or give the scenario a Deployment: `manifests:` or `deployment:`)"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load::{load_str, VALID};
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn without_a_deployment_pods_fields_and_their_defaults_apply() {
+        let s = load_str(VALID, Path::new("v.yaml"), &[]).unwrap().scenario;
+        let r = resolve_pods(&s).unwrap();
+        assert_eq!(r.replicas, 2);
+        assert_eq!(r.cpu_request.value(), 0.5);
+        assert_eq!(r.cpu_limit, None);
+        assert_eq!(r.memory_request.value(), 0.0);
+        assert_eq!(r.readiness_probe, ReadinessProbe::default());
+        assert_eq!(r.termination_grace_period.secs(), 30.0);
+    }
+
+    #[test]
+    fn a_deployment_gives_replicas_resources_probe_and_grace() {
+        let text = VALID.replace("  replicas: 2\n", "").replace("  cpu_request: 500m\n", "")
+            + "deployment:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    replicas: 4\n    template:\n      spec:\n        terminationGracePeriodSeconds: 5\n        containers:\n          - name: app\n            resources: {requests: {cpu: 300m, memory: 128Mi}, limits: {cpu: 600m}}\n";
+        let s = load_str(&text, Path::new("v.yaml"), &[])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .scenario;
+        let r = resolve_pods(&s).unwrap();
+        assert_eq!(r.replicas, 4);
+        assert_eq!(r.cpu_request.to_string(), "300m");
+        assert_eq!(r.cpu_limit.unwrap().value(), 0.6);
+        assert_eq!(r.memory_request.value(), 128.0 * 1024.0 * 1024.0);
+        assert_eq!(
+            r.readiness_probe.period.secs(),
+            0.001,
+            "no probe: Ready when the app is up"
+        );
+        assert_eq!(r.termination_grace_period.secs(), 5.0);
+    }
+}
