@@ -5,6 +5,7 @@ mod balancing;
 mod cli;
 mod determinism;
 mod hpa_conformance;
+mod hpa_e2e;
 mod kernel;
 mod lifecycle;
 mod manifests;
