@@ -203,3 +203,33 @@ fn overrides_reach_into_the_manifest() {
         "a 30 s window scales down sooner: {fast_t} vs {slow_t}"
     );
 }
+
+#[test]
+fn the_guide_scenarios_run_as_written_and_their_hpas_scale() {
+    use crate::support::run_file;
+    let (gw, sink) = run_file("scenarios/graphql-gateway/scenario.yaml", &[]);
+    assert!(gw.replicas_max > 3.0 && gw.replicas_max <= 20.0, "{gw:?}");
+    assert_eq!(
+        sink.timeseries[0].extra.len(),
+        3,
+        "cpu, memory and requests-per-second columns"
+    );
+    let (api, _) = run_file("scenarios/python-api/scenario.yaml", &[]);
+    assert!(api.replicas_max > 3.0, "{api:?}");
+    let (forge, _) = run_file("scenarios/open-forge-api/scenario.yaml", &[]);
+    assert!(forge.replicas_max > 5.0, "{forge:?}");
+}
+
+#[test]
+fn the_bundled_hpa_eval_example_explains_a_held_scale_down() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hpasim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["hpa", "eval", "scenarios/hpa-eval/why-no-scale-down.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["proposal"], 7);
+    assert_eq!(v["desired_replicas"], 8);
+    assert_eq!(v["reason"], "ScaleDownStabilized");
+}

@@ -4,6 +4,7 @@ mod bad_input;
 mod balancing;
 mod cli;
 mod determinism;
+mod hpa_bad_input;
 mod hpa_conformance;
 mod hpa_e2e;
 mod kernel;

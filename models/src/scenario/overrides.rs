@@ -195,7 +195,12 @@ fn schema_error(set: &Override, before: &Value, message: &str) -> SpecError {
             ))
             .with_hint(format!("set `{word}` as well, with another --set"));
     }
-    set.error(format!("cannot set `{}`: {message}", set.path))
+    let err = set.error(format!("cannot set `{}`: {message}", set.path));
+    if message.ends_with("expected a string") && !message.contains("string \"") {
+        // `--set kubernetes_version=1.30` reads 1.30 as a number (and would lose its zero).
+        return err.with_hint(format!("quote the value: --set '{}=\"…\"'", set.path));
+    }
+    err
 }
 
 /// The value at `path`, if it exists.
