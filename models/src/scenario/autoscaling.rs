@@ -45,6 +45,22 @@ pub struct ControllerFlags {
     /// Legacy-path scale-up cap minimum [replicas], config. Default 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_up_limit_minimum: Option<f64>,
+    /// `--feature-gates` the HPA reads; unset gates keep the version's default.
+    #[serde(default)]
+    pub feature_gates: FeatureGateFlags,
+}
+
+/// Feature gates of the HPA controller.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureGateFlags {
+    /// `HPAScaleToZero`: accept `minReplicas: 0`, config. Default on in hpasim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hpa_scale_to_zero: Option<bool>,
+    /// `HPAConfigurableTolerance`: per-HPA `behavior.*.tolerance`, config. Default: on from
+    /// 1.35, off in 1.33–1.34, absent before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hpa_configurable_tolerance: Option<bool>,
 }
 
 /// metrics-server settings.

@@ -90,6 +90,12 @@ pub fn compile_hpa(s: &Scenario) -> Result<Option<HpaConfig>, SpecError> {
     if let Some(x) = f.scale_up_limit_minimum {
         controller.scale_up_limit_minimum = x;
     }
+    if let Some(on) = f.feature_gates.hpa_scale_to_zero {
+        controller.gates.hpa_scale_to_zero = on;
+    }
+    if let Some(on) = f.feature_gates.hpa_configurable_tolerance {
+        controller.gates.hpa_configurable_tolerance = on;
+    }
     if controller.sync_period.as_nanos() == 0 {
         return Err(SpecError::at_path(
             "autoscaling.controller.sync_period",
