@@ -377,30 +377,11 @@ impl Calculator<'_> {
         } else {
             100
         };
-        for pod in &g.missing {
-            let value = if ratio < 1.0 {
-                requests[pod].saturating_mul(fallback_pct) / 100
-            } else if ratio > 1.0 {
-                0
-            } else {
-                continue;
-            };
-            metrics.insert(pod.clone(), zero_sample(value));
-        }
-        if scale_up_with_unready {
-            for pod in &g.unready {
-                metrics.insert(pod.clone(), zero_sample(0));
-            }
-        }
-        let (new_ratio, _, _) = utilization_ratio(&metrics, &requests, target_utilization)?;
-        if keep_current(ratio, new_ratio, self.tolerances.is_within(new_ratio)) {
-            return Ok(proposal(current));
-        }
-        let new_replicas = ceil_replicas(new_ratio * metrics.len() as f64);
-        if wrong_direction(new_ratio, new_replicas, current) {
-            return Ok(proposal(current));
-        }
-        Ok(proposal(new_replicas))
+        let missing_value = |pod: &str| requests[pod].saturating_mul(fallback_pct) / 100;
+        let replicas = self.rebalance(current, ratio, &mut metrics, &g, missing_value, |m| {
+            utilization_ratio(m, &requests, target_utilization).map(|(r, _, _)| r)
+        })?;
+        Ok(proposal(replicas))
     }
 
     /// Resource AverageValue and Pods AverageValue (3.2) on already fetched `metrics`;
@@ -435,9 +416,33 @@ impl Calculator<'_> {
             }
             return Ok(proposal(ceil_replicas(ratio * g.ready_count as f64)));
         }
+        let replicas = self.rebalance(
+            current,
+            ratio,
+            &mut metrics,
+            &g,
+            |_| target,
+            |m| Ok(usage_ratio(m, target).0),
+        )?;
+        Ok(proposal(replicas))
+    }
+
+    /// Re-balancing with missing and unready pods (3.1 steps 5–9, shared by 3.2): missing pods
+    /// count as `missing_value(pod)` on a scale-down and 0 on a scale-up (left out at exactly
+    /// 1); on a scale-up with unready pods those count as 0; then the direction-flip and
+    /// wrong-direction guards fall back to `current`.
+    fn rebalance(
+        &self,
+        current: i32,
+        ratio: f64,
+        metrics: &mut PodMetrics,
+        g: &Groups,
+        missing_value: impl Fn(&str) -> i64,
+        new_ratio_of: impl Fn(&PodMetrics) -> Result<f64, MetricError>,
+    ) -> Result<i32, MetricError> {
         for pod in &g.missing {
             let value = if ratio < 1.0 {
-                target
+                missing_value(pod)
             } else if ratio > 1.0 {
                 0
             } else {
@@ -445,20 +450,20 @@ impl Calculator<'_> {
             };
             metrics.insert(pod.clone(), zero_sample(value));
         }
-        if scale_up_with_unready {
+        if !g.unready.is_empty() && ratio > 1.0 {
             for pod in &g.unready {
                 metrics.insert(pod.clone(), zero_sample(0));
             }
         }
-        let (new_ratio, _) = usage_ratio(&metrics, target);
+        let new_ratio = new_ratio_of(metrics)?;
         if keep_current(ratio, new_ratio, self.tolerances.is_within(new_ratio)) {
-            return Ok(proposal(current));
+            return Ok(current);
         }
         let new_replicas = ceil_replicas(new_ratio * metrics.len() as f64);
         if wrong_direction(new_ratio, new_replicas, current) {
-            return Ok(proposal(current));
+            return Ok(current);
         }
-        Ok(proposal(new_replicas))
+        Ok(new_replicas)
     }
 
     /// Object / External with a Value target, `current` = spec replicas (3.3).
