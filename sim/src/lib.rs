@@ -33,9 +33,11 @@
 
 pub mod queue;
 pub mod random;
+pub mod semaphore;
 pub mod stats;
 pub mod time;
 
 pub use queue::{EventKey, EventQueue, ScheduleError};
 pub use random::{StreamRng, Streams};
+pub use semaphore::{Acquire, Semaphore};
 pub use time::{SimDuration, SimTime, NANOS_PER_SEC};
