@@ -67,6 +67,18 @@ pub struct SummaryRow {
     pub in_system_mean: f64,
     /// Cost of the pods [USD].
     pub cost_usd: f64,
+    /// Requests that gave up waiting for a pool connection.
+    pub pool_timeouts: u64,
+    /// Mean wait for a pool connection, per query [ms].
+    pub pool_wait_mean_ms: f64,
+    /// 99th percentile wait for a pool connection, per query [ms].
+    pub pool_wait_p99_ms: f64,
+    /// Connection attempts refused by the database's max_connections.
+    pub db_connection_refusals: u64,
+    /// Most connections the database held.
+    pub db_connections_max: u64,
+    /// Highest interval CPU utilization of the database [%] (0 without a core limit).
+    pub db_cpu_utilization_max_pct: f64,
 }
 
 /// One row of timeseries.csv: one sample interval of one run.

@@ -81,7 +81,7 @@ const fn with_key<const N: usize, const M: usize>(fields: [Column; N]) -> [Colum
     out
 }
 
-static SUMMARY: [Column; 28] = with_key([
+static SUMMARY: [Column; 34] = with_key([
     col("duration_s", Seconds, "s", "Simulated duration"),
     col("requests", Integer, "requests", "Requests that arrived"),
     col("completed", Integer, "requests", "Requests answered"),
@@ -181,6 +181,42 @@ static SUMMARY: [Column; 28] = with_key([
         "Time-weighted mean of requests queued or in service",
     ),
     col("cost_usd", Real, "USD", "Cost of the pods"),
+    col(
+        "pool_timeouts",
+        Integer,
+        "requests",
+        "Requests that gave up waiting for a pool connection",
+    ),
+    col(
+        "pool_wait_mean_ms",
+        Real,
+        "ms",
+        "Mean wait for a pool connection, per query",
+    ),
+    col(
+        "pool_wait_p99_ms",
+        Real,
+        "ms",
+        "99th percentile wait for a pool connection, per query",
+    ),
+    col(
+        "db_connection_refusals",
+        Integer,
+        "connections",
+        "Connection attempts refused by max_connections",
+    ),
+    col(
+        "db_connections_max",
+        Integer,
+        "connections",
+        "Most connections the database held",
+    ),
+    col(
+        "db_cpu_utilization_max_pct",
+        Real,
+        "%",
+        "Highest interval CPU utilization of the database",
+    ),
 ]);
 
 static TIMESERIES: [Column; 25] = with_key([

@@ -177,6 +177,12 @@ impl CsvSink {
                 cpu_utilization_mean_pct,
                 in_system_mean,
                 cost_usd,
+                pool_timeouts,
+                pool_wait_mean_ms,
+                pool_wait_p99_ms,
+                db_connection_refusals,
+                db_connections_max,
+                db_cpu_utilization_max_pct,
             } = row;
             c.float(duration_s);
             c.int(requests);
@@ -202,6 +208,12 @@ impl CsvSink {
             c.float(cpu_utilization_mean_pct);
             c.float(in_system_mean);
             c.float(cost_usd);
+            c.int(pool_timeouts);
+            c.float(pool_wait_mean_ms);
+            c.float(pool_wait_p99_ms);
+            c.int(db_connection_refusals);
+            c.int(db_connections_max);
+            c.float(db_cpu_utilization_max_pct);
         });
     }
 
@@ -454,6 +466,12 @@ mod tests {
             cpu_utilization_mean_pct: 62.5,
             in_system_mean: 0.4,
             cost_usd: 0.1234,
+            pool_timeouts: 0,
+            pool_wait_mean_ms: 0.0,
+            pool_wait_p99_ms: 0.0,
+            db_connection_refusals: 0,
+            db_connections_max: 0,
+            db_cpu_utilization_max_pct: 0.0,
         }
     }
 
@@ -579,6 +597,12 @@ mod tests {
                 "cpu_utilization_mean_pct",
                 "in_system_mean",
                 "cost_usd",
+                "pool_timeouts",
+                "pool_wait_mean_ms",
+                "pool_wait_p99_ms",
+                "db_connection_refusals",
+                "db_connections_max",
+                "db_cpu_utilization_max_pct",
             ]
         );
     }
@@ -691,7 +715,7 @@ mod tests {
         assert_eq!(
             first,
             "web,base,0,42,3600,1000,990,6,3,1,0.01,12.345679,10,20,25,40,,123.4,1.5,\
-             0.333333333,0.275,3.42,6,3.1,12312,62.5,0.4,0.1234"
+             0.333333333,0.275,3.42,6,3.1,12312,62.5,0.4,0.1234,0,0,0,0,0,0"
         );
         let timeseries = fs::read_to_string(s.path().join("timeseries.csv")).unwrap();
         assert_eq!(

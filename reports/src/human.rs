@@ -127,6 +127,12 @@ mod tests {
             cpu_utilization_mean_pct: 62.5,
             in_system_mean: 0.4,
             cost_usd: 0.1234,
+            pool_timeouts: 0,
+            pool_wait_mean_ms: 0.0,
+            pool_wait_p99_ms: 0.0,
+            db_connection_refusals: 0,
+            db_connections_max: 0,
+            db_cpu_utilization_max_pct: 0.0,
         }
     }
 

@@ -57,6 +57,9 @@ pub struct Scenario {
     /// Controller flags and the metrics pipeline around the HPA, config. Default: upstream's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<super::autoscaling::Autoscaling>,
+    /// Connection pools and the database, config. Default: none (requests make no queries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<super::database::Database>,
 }
 
 fn default_seed() -> u64 {

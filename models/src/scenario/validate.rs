@@ -72,6 +72,9 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     dist(&mut c, "service.cpu", &s.service.cpu);
     dist(&mut c, "service.io", &s.service.io);
     pods(&mut c, &s.pods, s.deployment.is_some());
+    if let Some(db) = &s.database {
+        database(&mut c, db);
+    }
     if let Some(d) = &s.deployment {
         manifest_header(&mut c, Kind::Deployment, &d.api_version, &d.kind);
         c.errors.extend(d.validate("deployment"));
@@ -326,6 +329,44 @@ fn pods(c: &mut Checks, p: &Pods, deployment: bool) {
 /// Collects errors.
 /// Most time-series rows one run may produce (a day at 0.1 s, a year at 30 s).
 const MAX_ROWS: f64 = 1e6;
+
+fn database(c: &mut Checks, db: &super::database::Database) {
+    if db.pool.maximum_pool_size == 0 {
+        c.errors.push(
+            SpecError::at_path(
+                "database.pool.maximum_pool_size",
+                "must be at least 1, got 0",
+            )
+            .with_hint("a pool needs at least one connection; remove `database` for no queries"),
+        );
+    }
+    if let Some(idle) = db.pool.minimum_idle {
+        if idle > db.pool.maximum_pool_size {
+            c.fail(
+                "database.pool.minimum_idle",
+                format!(
+                    "must not exceed maximum_pool_size ({}), got {idle}",
+                    db.pool.maximum_pool_size
+                ),
+            );
+        }
+    }
+    dist(
+        c,
+        "database.pool.connection_setup",
+        &db.pool.connection_setup,
+    );
+    dist(c, "database.queries.time", &db.queries.time);
+    if db.postgres.max_connections == 0 {
+        c.fail(
+            "database.postgres.max_connections",
+            "must be at least 1, got 0",
+        );
+    }
+    if let Some(cores) = db.postgres.cores {
+        c.positive("database.postgres.cores", cores);
+    }
+}
 
 #[derive(Default)]
 struct Checks {

@@ -47,6 +47,7 @@ impl HpaState {
         let counter = prometheus.add_counter("http_requests_total", retention);
         let in_flight = prometheus.add_gauge("http_requests_in_flight");
         let queued = prometheus.add_gauge("queue_length");
+        let pool = prometheus.add_gauge("db_connection_pool_utilization");
         let pods_metrics = cfg
             .pods_metrics
             .iter()
@@ -54,6 +55,7 @@ impl HpaState {
                 PodsSource::RequestRate => PodsMetric::rate(name, counter, cfg.rate_window),
                 PodsSource::InFlight => PodsMetric::gauge(name, in_flight),
                 PodsSource::Queued => PodsMetric::gauge(name, queued),
+                PodsSource::PoolUtilization => PodsMetric::gauge(name, pool),
             })
             .collect();
         HpaState {
@@ -120,11 +122,13 @@ impl World<'_> {
             return;
         };
         let pods = self.running_pods();
+        let utilization: Vec<f64> = pods.iter().map(|&p| self.pool_utilization(p)).collect();
         if let Some(state) = self.hpa.as_mut() {
             let counter = state.prometheus.counter_id("http_requests_total");
             let in_flight = state.prometheus.gauge_id("http_requests_in_flight");
             let queued = state.prometheus.gauge_id("queue_length");
-            for pod in pods {
+            let pool = state.prometheus.gauge_id("db_connection_pool_utilization");
+            for (k, &pod) in pods.iter().enumerate() {
                 let p = &self.pods[pod as usize];
                 let total = state.requests_total.get(pod as usize).copied().unwrap_or(0);
                 if let Some(c) = counter {
@@ -141,6 +145,12 @@ impl World<'_> {
                         .prometheus
                         .gauge_mut(g)
                         .scrape(now, pod, f64::from(p.queued));
+                }
+                if let Some(g) = pool {
+                    state
+                        .prometheus
+                        .gauge_mut(g)
+                        .scrape(now, pod, utilization[k]);
                 }
             }
         }

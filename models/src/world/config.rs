@@ -80,6 +80,8 @@ pub struct Simulation {
     pub requests_sample: f64,
     /// The HorizontalPodAutoscaler, if the scenario has one.
     pub hpa: Option<super::hpa_config::HpaConfig>,
+    /// Connection pools and the database, if the scenario has them.
+    pub db: Option<super::db_config::DbConfig>,
 }
 
 impl Simulation {
@@ -149,6 +151,11 @@ impl Simulation {
             central_max_queue: s.load_balancer.max_queue.unwrap_or(u32::MAX),
             requests_sample: s.outputs.requests_sample,
             hpa: super::hpa_config::compile_hpa(s)?,
+            db: s
+                .database
+                .as_ref()
+                .map(|d| super::db_config::compile_db(d, base_dir))
+                .transpose()?,
         })
     }
 }

@@ -33,6 +33,7 @@ pub(super) struct Rngs {
     service: StreamRng,
     balancer: StreamRng,
     startup: StreamRng,
+    queries: StreamRng,
 }
 
 /// Why a request left without an answer, or that it got one.
@@ -42,6 +43,7 @@ enum Outcome {
     Rejected,
     TimedOut,
     Killed,
+    PoolTimeout,
 }
 
 impl Outcome {
@@ -51,6 +53,7 @@ impl Outcome {
             Outcome::Rejected => "rejected",
             Outcome::TimedOut => "timed_out",
             Outcome::Killed => "killed",
+            Outcome::PoolTimeout => "pool_timeout",
         }
     }
 }
@@ -79,6 +82,8 @@ pub struct World<'a> {
     pub(super) sampler: IntervalSampler,
     pub(super) stats: RunStats,
     pub(super) hpa: Option<super::autoscaler::HpaState>,
+    pub(super) db: Option<super::database::DbState>,
+    pub(super) scratch_tokens: Vec<u64>,
 }
 
 impl<'a> World<'a> {
@@ -91,7 +96,12 @@ impl<'a> World<'a> {
             service: streams.get("service"),
             balancer: streams.get("balancer"),
             startup: streams.get("startup"),
+            queries: streams.get("queries"),
         };
+        let db = sim
+            .db
+            .as_ref()
+            .map(|c| super::database::DbState::new(c.cores, streams.get("db_connections")));
         let p = sim.requests_sample.clamp(0.0, 1.0);
         let sample_threshold = if p >= 1.0 {
             u64::MAX
@@ -121,6 +131,8 @@ impl<'a> World<'a> {
             sampler: IntervalSampler::new(SimTime::ZERO, sim.sample_interval),
             stats: RunStats::new(SimTime::ZERO),
             hpa: sim.hpa.as_ref().map(super::autoscaler::HpaState::new),
+            db,
+            scratch_tokens: Vec::new(),
         }
     }
 
@@ -152,12 +164,15 @@ impl<'a> World<'a> {
         while let Some((now, event)) = self.queue.pop() {
             match event {
                 Event::Arrival => self.on_arrival(now),
+                Event::CpuDone { pod, gen } if pod == u32::MAX => self.on_db_done(now, gen),
                 Event::CpuDone { pod, gen } => self.on_cpu_done(now, pod, gen),
                 Event::IoDone { slot, id } => {
                     if self.requests.is_live(slot, id) {
-                        self.complete(now, slot);
+                        self.after_io(now, slot);
                     }
                 }
+                Event::PoolTimeout { slot, id } => self.on_pool_timeout(now, slot, id),
+                Event::ConnOpened { pod } => self.on_conn_opened(now, pod),
                 Event::Timeout { slot, id } => self.on_timeout(now, slot, id),
                 Event::PodPhase { pod, to } => self.on_pod_phase(now, pod, to),
                 Event::GraceExpired { pod } => self.on_grace_expired(now, pod),
@@ -209,6 +224,13 @@ impl<'a> World<'a> {
             cpu_work,
             io,
             started: now,
+            queries_left: self.sim.db.as_ref().map_or(0, |d| d.queries),
+            query_seed: if self.sim.db.is_some() {
+                self.rng.queries.next_u64()
+            } else {
+                0
+            },
+            wait_since: now,
         };
         if self.sim.policy == BalancePolicy::SharedQueue {
             if let Some(pod) = self.pop_free_pod() {
@@ -299,7 +321,7 @@ impl<'a> World<'a> {
             self.requests.get_mut(slot).stage = Stage::Io;
             self.schedule(now + r.io, Event::IoDone { slot, id: r.id });
         } else {
-            self.complete(now, slot);
+            self.after_io(now, slot);
         }
     }
 
@@ -345,7 +367,7 @@ impl<'a> World<'a> {
                 let (id, io) = (r.id, r.io);
                 self.schedule(now + io, Event::IoDone { slot, id });
             } else {
-                self.complete(now, slot);
+                self.after_io(now, slot);
             }
         }
         done.clear();
@@ -356,7 +378,7 @@ impl<'a> World<'a> {
         }
     }
 
-    fn complete(&mut self, now: SimTime, slot: u32) {
+    pub(super) fn complete(&mut self, now: SimTime, slot: u32) {
         let r = *self.requests.get(slot);
         if self.hpa.is_some() {
             self.count_request(r.pod);
@@ -464,15 +486,30 @@ impl<'a> World<'a> {
                 self.reschedule_cpu(now, r.pod);
             }
             Stage::Io => self.release(now, slot),
+            Stage::PoolWait | Stage::Db => {
+                self.abandon_db(now, slot);
+                self.release(now, slot);
+            }
             Stage::Free => {}
         }
+    }
+
+    /// A request gave up waiting for a pool connection: it fails and frees its slot.
+    pub(super) fn fail_pool_timeout(&mut self, now: SimTime, slot: u32) {
+        let r = *self.requests.get(slot);
+        self.emit_request(now, &r, Outcome::PoolTimeout);
+        self.release(now, slot);
     }
 
     fn emit_request(&mut self, now: SimTime, r: &Request, outcome: Outcome) {
         if !r.sampled {
             return;
         }
-        let started = r.pod != CENTRAL && matches!(r.stage, Stage::Cpu | Stage::Io)
+        let started = r.pod != CENTRAL
+            && matches!(
+                r.stage,
+                Stage::Cpu | Stage::Io | Stage::PoolWait | Stage::Db
+            )
             || outcome == Outcome::Completed;
         let row = RequestRow {
             id: r.id,
@@ -540,6 +577,7 @@ impl<'a> World<'a> {
             let pod = self.new_pod(now, PodPhase::Pending);
             self.bill(now, pod);
             self.enter_running(now);
+            self.db_pod_started(now, pod);
             self.make_ready(now, pod);
         }
     }
@@ -630,6 +668,7 @@ impl<'a> World<'a> {
             }
             PodPhase::Started => {
                 self.enter_running(now);
+                self.db_pod_started(now, pod);
                 self.schedule(
                     plan[3],
                     Event::PodPhase {
@@ -755,6 +794,7 @@ impl<'a> World<'a> {
             self.stats.running_request_cores.set(now, cores.max(0.0));
         }
         self.forget_pod_metrics(pod);
+        self.db_pod_deleted(pod);
         let name = self.pod_name(pod);
         self.event(
             now,
@@ -839,6 +879,8 @@ impl<'a> World<'a> {
         s.ready.close_interval(now);
         s.billed_pods.close_interval(now);
         row.extra = self.hpa_columns();
+        let db_columns = self.db_columns(now, span);
+        row.extra.extend(db_columns);
         self.sink.timeseries(self.key, &row);
     }
 
@@ -848,6 +890,8 @@ impl<'a> World<'a> {
         let requests = s.arrivals.total();
         let (rejected, timed_out, killed) =
             (s.rejected.total(), s.timed_out.total(), s.killed.total());
+        let db = self.db.as_ref();
+        let pool_timeouts = db.map_or(0, |d| d.pool_timeouts.total());
         let started = s.started.total();
         let request_core_s = s.running_request_cores.integral(end);
         SummaryRow {
@@ -858,7 +902,7 @@ impl<'a> World<'a> {
             timed_out,
             killed,
             error_rate: if requests > 0 {
-                (rejected + timed_out + killed) as f64 / requests as f64
+                (rejected + timed_out + killed + pool_timeouts) as f64 / requests as f64
             } else {
                 0.0
             },
@@ -887,6 +931,12 @@ impl<'a> World<'a> {
             cpu_utilization_mean_pct: ratio_pct(s.cpu_used_core_s, request_core_s),
             in_system_mean: s.in_system.mean(SimTime::ZERO, end),
             cost_usd: s.cost_rate.integral(end),
+            pool_timeouts,
+            pool_wait_mean_ms: db.map_or(0.0, |d| d.pool_wait.mean_ms()),
+            pool_wait_p99_ms: db.map_or(0.0, |d| d.pool_wait.quantile_ms(0.99)),
+            db_connection_refusals: db.map_or(0, |d| d.refusals.total()),
+            db_connections_max: db.map_or(0, |d| u64::from(d.connections_max)),
+            db_cpu_utilization_max_pct: db.map_or(0.0, |d| d.cpu_util_max_pct),
         }
     }
 }

@@ -29,6 +29,18 @@ pub enum Event {
         /// Request id.
         id: u64,
     },
+    /// A request waited `connectionTimeout` for a pool connection.
+    PoolTimeout {
+        /// Request slot.
+        slot: u32,
+        /// Request id.
+        id: u64,
+    },
+    /// A pool connection of `pod` finished opening.
+    ConnOpened {
+        /// Pod index.
+        pod: u32,
+    },
     /// A starting pod moves to its next lifecycle phase.
     PodPhase {
         /// Pod index.

@@ -14,6 +14,10 @@ pub const PODS_METRICS: &[(&str, PodsSource)] = &[
     ("in_flight_requests", PodsSource::InFlight),
     ("queue_length", PodsSource::Queued),
     ("queued_requests", PodsSource::Queued),
+    (
+        "db_connection_pool_utilization",
+        PodsSource::PoolUtilization,
+    ),
 ];
 
 /// Which series a Pods metric reads.
@@ -25,6 +29,8 @@ pub enum PodsSource {
     InFlight,
     /// Gauge of requests in the pod's local queue.
     Queued,
+    /// Gauge of the pod's pool connections in use / `maximumPoolSize` (needs `database`).
+    PoolUtilization,
 }
 
 /// A compiled HPA.
@@ -192,6 +198,13 @@ pub fn compile_hpa(s: &Scenario) -> Result<Option<HpaConfig>, SpecError> {
                     )
                     .with_hint(format!("use one of: {}", known.join(", "))));
                 };
+                if *source == PodsSource::PoolUtilization && s.database.is_none() {
+                    return Err(SpecError::at_path(
+                        format!("{path}.pods.metric.name"),
+                        "db_connection_pool_utilization needs a connection pool",
+                    )
+                    .with_hint("add `database: {pool: {maximum_pool_size: 10}}` to the scenario"));
+                }
                 cfg.pods_metrics.push((name.clone(), *source));
                 format!("hpa_{name}")
             }

@@ -17,6 +17,8 @@ mod autoscaler;
 mod balancer;
 mod config;
 pub mod cpu;
+mod database;
+pub mod db_config;
 pub mod deployment;
 mod engine;
 mod event;
@@ -41,8 +43,13 @@ impl Simulation {
 
     /// Names of the scenario-specific time-series columns ([`crate::rows::TimeseriesRow::extra`]).
     pub fn timeseries_extra_columns(&self) -> Vec<String> {
-        self.hpa
+        let mut columns = self
+            .hpa
             .as_ref()
-            .map_or_else(Vec::new, |h| h.columns.clone())
+            .map_or_else(Vec::new, |h| h.columns.clone());
+        if self.db.is_some() {
+            columns.extend(database::DB_COLUMNS.iter().map(|c| c.to_string()));
+        }
+        columns
     }
 }

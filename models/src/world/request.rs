@@ -13,6 +13,10 @@ pub enum Stage {
     Cpu,
     /// In its non-CPU phase.
     Io,
+    /// Waiting for a connection of its pod's pool.
+    PoolWait,
+    /// Running a query on the database, holding a pool connection.
+    Db,
 }
 
 /// One request, with the demand drawn at its arrival.
@@ -36,6 +40,12 @@ pub struct Request {
     pub io: SimDuration,
     /// Start of service (slot taken).
     pub started: SimTime,
+    /// Database queries still to run.
+    pub queries_left: u16,
+    /// Seed of this request's query times (drawn at arrival: common random numbers).
+    pub query_seed: u64,
+    /// When it started waiting for a pool connection.
+    pub wait_since: SimTime,
 }
 
 /// A slab of requests: slots are reused, ids are not.

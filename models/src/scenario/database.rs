@@ -1,0 +1,98 @@
+//! The database tier of a scenario: each pod's connection pool (HikariCP semantics), the
+//! queries a request makes, and the PostgreSQL server's limits.
+
+use super::spec::Dist;
+use super::units::Duration;
+use serde::{Deserialize, Serialize};
+
+/// Pool, queries and server.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// The application's connection pool, one per pod.
+    pub pool: PoolSpec,
+    /// What each request asks of the database.
+    #[serde(default)]
+    pub queries: QueriesSpec,
+    /// The PostgreSQL server.
+    #[serde(default)]
+    pub postgres: PostgresSpec,
+}
+
+/// A HikariCP pool.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    /// `maximumPoolSize` [connections], config.
+    pub maximum_pool_size: u32,
+    /// `minimumIdle` [connections], config: opened when the pod starts. Default: the
+    /// maximum (HikariCP's default and recommendation: a fixed-size pool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_idle: Option<u32>,
+    /// `connectionTimeout` [s], config: how long a request waits for a connection before it
+    /// fails. 0 = never wait. Default 30 s.
+    #[serde(default = "thirty_seconds")]
+    pub connection_timeout: Duration,
+    /// Time to open one connection [s], config. Default constant 0.
+    #[serde(default = "Dist::zero")]
+    pub connection_setup: Dist,
+}
+
+/// The queries of a request, run one after the other after its I/O phase, each holding a
+/// pool connection for its duration.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueriesSpec {
+    /// Queries per request, config. Default 1.
+    #[serde(default = "one_query")]
+    pub count: u32,
+    /// Database CPU time of one query [CPU-seconds], config: shared with the other active
+    /// queries on the server's cores. Default constant 5 ms.
+    #[serde(default = "five_ms")]
+    pub time: Dist,
+}
+
+impl Default for QueriesSpec {
+    fn default() -> Self {
+        QueriesSpec {
+            count: 1,
+            time: five_ms(),
+        }
+    }
+}
+
+/// The PostgreSQL server.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresSpec {
+    /// `max_connections`, config: connections beyond it are refused. Default 100.
+    #[serde(default = "hundred")]
+    pub max_connections: u32,
+    /// CPU cores shared by active queries, config. Default: unlimited (no contention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<f64>,
+}
+
+impl Default for PostgresSpec {
+    fn default() -> Self {
+        PostgresSpec {
+            max_connections: 100,
+            cores: None,
+        }
+    }
+}
+
+fn thirty_seconds() -> Duration {
+    Duration::from_secs(30.0)
+}
+fn one_query() -> u32 {
+    1
+}
+fn five_ms() -> Dist {
+    Dist::Constant {
+        value: Duration::from_secs(0.005),
+    }
+}
+fn hundred() -> u32 {
+    100
+}

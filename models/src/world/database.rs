@@ -1,0 +1,341 @@
+//! Connection pools and the database: each pod's pool (HikariCP), the server's connection
+//! limit and its cores shared by active queries.
+//!
+//! ```text
+//!  request after its I/O ─▶ query k: pod pool (Semaphore, FIFO) ─granted─▶ server CPU (PS on
+//!     cores) ─DbDone─▶ release connection (next waiter runs) ─▶ query k+1 … ─▶ response
+//!        │ no connection free: wait; open one more if below maximumPoolSize (ConnOpened after
+//!        │ the setup time, refused beyond max_connections); PoolTimeout after connectionTimeout
+//! ```
+//!
+//! Query times are drawn from a per-request seed fixed at arrival, so policy variants see the
+//! same queries (common random numbers).
+
+use super::cpu::CpuShare;
+use super::engine::World;
+use super::event::Event;
+use super::pod::PodPhase;
+use super::request::Stage;
+use hpasim_sim::random::splitmix64;
+use hpasim_sim::stats::{Counter, LatencyHistogram};
+use hpasim_sim::{Acquire, Semaphore, SimDuration, SimTime, StreamRng};
+use rand::SeedableRng;
+
+/// Marks the database server's CPU in `CpuShare` marks' owner.
+const SERVER: u32 = u32::MAX;
+
+/// Per-run state of pools and server.
+pub struct DbState {
+    /// Each pod's pool: units = open connections.
+    pub pools: Vec<Semaphore>,
+    /// Connections being opened, per pod.
+    pub opening: Vec<u32>,
+    /// Connections the server holds (open or being opened).
+    pub connections: u32,
+    /// Most connections the server held.
+    pub connections_max: u32,
+    /// The server's CPU.
+    pub cpu: CpuShare,
+    /// Connection set-up times.
+    pub rng: StreamRng,
+    /// Wait for a connection, of every query that got one.
+    pub pool_wait: LatencyHistogram,
+    /// Requests that gave up waiting for a connection.
+    pub pool_timeouts: Counter,
+    /// Connection attempts refused by `max_connections`.
+    pub refusals: Counter,
+    /// Server CPU used in the current interval [core-ns].
+    pub cpu_interval_core_ns: f64,
+    /// Highest interval CPU utilization of the server [%].
+    pub cpu_util_max_pct: f64,
+}
+
+impl DbState {
+    /// Fresh state; `rng` is the run's `db_connections` stream.
+    pub fn new(cores: f64, rng: StreamRng) -> DbState {
+        DbState {
+            pools: Vec::new(),
+            opening: Vec::new(),
+            connections: 0,
+            connections_max: 0,
+            cpu: CpuShare::new(cores, 64, SimTime::ZERO),
+            rng,
+            pool_wait: LatencyHistogram::new(),
+            pool_timeouts: Counter::default(),
+            refusals: Counter::default(),
+            cpu_interval_core_ns: 0.0,
+            cpu_util_max_pct: 0.0,
+        }
+    }
+
+    fn pool(&mut self, pod: u32) -> &mut Semaphore {
+        let i = pod as usize;
+        if self.pools.len() <= i {
+            self.pools.resize_with(i + 1, Semaphore::default);
+            self.opening.resize(i + 1, 0);
+        }
+        &mut self.pools[i]
+    }
+}
+
+/// The pool token of a request: its slot and the low bits of its id.
+fn token(slot: u32, id: u64) -> u64 {
+    (u64::from(slot) << 32) | (id & 0xffff_ffff)
+}
+
+impl World<'_> {
+    /// A pod's container started: its pool opens `minimumIdle` connections.
+    pub(super) fn db_pod_started(&mut self, now: SimTime, pod: u32) {
+        let Some(cfg) = self.sim.db.as_ref() else {
+            return;
+        };
+        for _ in 0..cfg.min_idle {
+            self.open_connection(now, pod);
+        }
+    }
+
+    /// Tries to open one connection for `pod`; refused beyond `max_connections`.
+    fn open_connection(&mut self, now: SimTime, pod: u32) {
+        let cfg = self.sim.db.as_ref().expect("database configured");
+        let db = self.db.as_mut().expect("database state");
+        db.pool(pod);
+        if db.connections >= cfg.max_connections {
+            db.refusals.incr();
+            return;
+        }
+        db.connections += 1;
+        db.connections_max = db.connections_max.max(db.connections);
+        db.opening[pod as usize] += 1;
+        let setup = SimDuration::from_secs_f64(cfg.connection_setup.sample(&mut db.rng));
+        self.schedule(now + setup, Event::ConnOpened { pod });
+    }
+
+    /// A connection finished opening.
+    pub(super) fn on_conn_opened(&mut self, now: SimTime, pod: u32) {
+        let alive = self.pods[pod as usize].phase < PodPhase::Deleted;
+        let db = self.db.as_mut().expect("database state");
+        db.opening[pod as usize] -= 1;
+        if !alive {
+            db.connections -= 1;
+            return;
+        }
+        let mut granted = std::mem::take(&mut self.scratch_tokens);
+        db.pool(pod).add_units(1, &mut granted);
+        for &t in &granted {
+            self.granted(now, t);
+        }
+        granted.clear();
+        self.scratch_tokens = granted;
+    }
+
+    /// A pod is gone: its connections close.
+    pub(super) fn db_pod_deleted(&mut self, pod: u32) {
+        if let Some(db) = self.db.as_mut() {
+            let units = db.pool(pod).units();
+            db.connections -= units;
+            db.pools[pod as usize] = Semaphore::default();
+        }
+    }
+
+    /// The request finished its I/O: run its next query, or answer.
+    pub(super) fn after_io(&mut self, now: SimTime, slot: u32) {
+        if self.requests.get(slot).queries_left == 0 {
+            self.complete(now, slot);
+            return;
+        }
+        let cfg = self.sim.db.as_ref().expect("queries only with a database");
+        let (timeout, pool_max) = (cfg.connection_timeout, cfg.pool_max);
+        let r = self.requests.get_mut(slot);
+        r.stage = Stage::PoolWait;
+        r.wait_since = now;
+        let (pod, id) = (r.pod, r.id);
+        let db = self.db.as_mut().expect("database state");
+        match db.pool(pod).acquire(token(slot, id)) {
+            Acquire::Granted => {
+                db.pool_wait.record(SimDuration::ZERO);
+                self.run_query(now, slot);
+            }
+            Acquire::Queued => {
+                let pool = &db.pools[pod as usize];
+                if pool.units() + db.opening[pod as usize] < pool_max {
+                    self.open_connection(now, pod);
+                }
+                if self.requests.get(slot).stage != Stage::PoolWait {
+                    return; // granted by an instant connection
+                }
+                if timeout.as_nanos() == 0 {
+                    self.on_pool_timeout(now, slot, id);
+                } else {
+                    self.schedule(now + timeout, Event::PoolTimeout { slot, id });
+                }
+            }
+        }
+    }
+
+    /// A waiter got a connection.
+    fn granted(&mut self, now: SimTime, t: u64) {
+        let slot = (t >> 32) as u32;
+        let r = *self.requests.get(slot);
+        debug_assert_eq!(r.stage, Stage::PoolWait);
+        let db = self.db.as_mut().expect("database state");
+        db.pool_wait.record(now - r.wait_since);
+        self.run_query(now, slot);
+    }
+
+    fn run_query(&mut self, now: SimTime, slot: u32) {
+        let cfg = self.sim.db.as_ref().expect("database configured");
+        let r = self.requests.get_mut(slot);
+        r.stage = Stage::Db;
+        let mut rng =
+            StreamRng::seed_from_u64(splitmix64(r.query_seed ^ u64::from(r.queries_left)));
+        let work = cfg.query_time.sample(&mut rng) * 1e9;
+        let id = r.id;
+        let db = self.db.as_mut().expect("database state");
+        let used = db.cpu.advance(now);
+        db.cpu_interval_core_ns += used;
+        db.cpu.add(slot, id, work.max(0.0));
+        self.reschedule_db(now);
+    }
+
+    fn reschedule_db(&mut self, now: SimTime) {
+        let requests = &self.requests;
+        let db = self.db.as_mut().expect("database state");
+        let next = db.cpu.next_completion(now, |s, id| {
+            requests.is_live(s, id) && requests.get(s).stage == Stage::Db
+        });
+        if next != db.cpu.scheduled {
+            db.cpu.gen = db.cpu.gen.wrapping_add(1);
+            db.cpu.scheduled = next;
+            let gen = db.cpu.gen;
+            if let Some(t) = next {
+                self.schedule(t, Event::CpuDone { pod: SERVER, gen });
+            }
+        }
+    }
+
+    /// The server finished its earliest queries.
+    pub(super) fn on_db_done(&mut self, now: SimTime, gen: u32) {
+        let db = self.db.as_mut().expect("database state");
+        if db.cpu.gen != gen {
+            return;
+        }
+        db.cpu.scheduled = None;
+        let used = db.cpu.advance(now);
+        db.cpu_interval_core_ns += used;
+        let mut done = std::mem::take(&mut self.scratch);
+        {
+            let requests = &self.requests;
+            let db = self.db.as_mut().expect("database state");
+            while let Some(f) = db
+                .cpu
+                .pop_finished(|s, id| requests.is_live(s, id) && requests.get(s).stage == Stage::Db)
+            {
+                db.cpu.remove();
+                done.push(f);
+            }
+        }
+        for &(slot, _) in &done {
+            self.release_connection(now, slot);
+            let r = self.requests.get_mut(slot);
+            r.queries_left -= 1;
+            r.stage = Stage::Io;
+            self.after_io(now, slot);
+        }
+        done.clear();
+        self.scratch = done;
+        self.reschedule_db(now);
+    }
+
+    /// The connection a request holds goes back to its pool (or to the next waiter).
+    fn release_connection(&mut self, now: SimTime, slot: u32) {
+        let pod = self.requests.get(slot).pod;
+        let db = self.db.as_mut().expect("database state");
+        if let Some(next) = db.pool(pod).release() {
+            self.granted(now, next);
+        }
+    }
+
+    /// A request waited `connectionTimeout` for a connection: it fails.
+    pub(super) fn on_pool_timeout(&mut self, now: SimTime, slot: u32, id: u64) {
+        if !self.requests.is_live(slot, id) || self.requests.get(slot).stage != Stage::PoolWait {
+            return;
+        }
+        let r = *self.requests.get(slot);
+        let db = self.db.as_mut().expect("database state");
+        db.pool(r.pod).cancel(token(slot, id));
+        db.pool_timeouts.incr();
+        self.fail_pool_timeout(now, slot);
+    }
+
+    /// Removes a request in a database stage (time-out or kill): its line place or its
+    /// connection and server CPU go back.
+    pub(super) fn abandon_db(&mut self, now: SimTime, slot: u32) {
+        let r = *self.requests.get(slot);
+        match r.stage {
+            Stage::PoolWait => {
+                let db = self.db.as_mut().expect("database state");
+                db.pool(r.pod).cancel(token(slot, r.id));
+            }
+            Stage::Db => {
+                let db = self.db.as_mut().expect("database state");
+                let used = db.cpu.advance(now);
+                db.cpu_interval_core_ns += used;
+                db.cpu.remove();
+                // Mark the request gone before the connection passes on.
+                self.requests.get_mut(slot).stage = Stage::Io;
+                self.release_connection(now, slot);
+                self.reschedule_db(now);
+            }
+            _ => {}
+        }
+    }
+
+    /// Closes the database part of an interval: the extra time-series values
+    /// (connections, server CPU %, connections in use, waiters, pool time-outs).
+    pub(super) fn db_columns(&mut self, now: SimTime, span_s: f64) -> Vec<f64> {
+        let Some(cfg) = self.sim.db.as_ref() else {
+            return Vec::new();
+        };
+        let db = self.db.as_mut().expect("database state");
+        let used = db.cpu.advance(now);
+        db.cpu_interval_core_ns += used;
+        let util = if cfg.cores.is_finite() && span_s > 0.0 {
+            100.0 * db.cpu_interval_core_ns * 1e-9 / (cfg.cores * span_s)
+        } else {
+            f64::NAN
+        };
+        if util.is_finite() {
+            db.cpu_util_max_pct = db.cpu_util_max_pct.max(util);
+        }
+        db.cpu_interval_core_ns = 0.0;
+        let in_use: u32 = db.pools.iter().map(Semaphore::in_use).sum();
+        let waiting: usize = db.pools.iter().map(Semaphore::waiting).sum();
+        vec![
+            f64::from(db.connections),
+            util,
+            f64::from(in_use),
+            waiting as f64,
+            db.pool_timeouts.close_interval() as f64,
+        ]
+    }
+
+    /// A pod's pool utilization (in use / maximum), for the Pods metric.
+    pub(super) fn pool_utilization(&self, pod: u32) -> f64 {
+        match (self.sim.db.as_ref(), self.db.as_ref()) {
+            (Some(cfg), Some(db)) => db
+                .pools
+                .get(pod as usize)
+                .map_or(0.0, |p| f64::from(p.in_use()) / f64::from(cfg.pool_max)),
+            _ => 0.0,
+        }
+    }
+}
+
+/// Names of the database time-series columns, in [`World::db_columns`] order.
+pub const DB_COLUMNS: [&str; 5] = [
+    "db_connections",
+    "db_cpu_utilization_pct",
+    "pool_connections_in_use",
+    "pool_waiting",
+    "pool_timeouts",
+];

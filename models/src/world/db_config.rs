@@ -1,0 +1,51 @@
+//! The database tier compiled for running.
+
+use crate::dist::Sampler;
+use crate::scenario::database::Database;
+use crate::scenario::SpecError;
+use hpasim_sim::SimDuration;
+use std::path::Path;
+
+/// Pools, queries and the server, ready to run.
+#[derive(Clone, Debug)]
+pub struct DbConfig {
+    /// `maximumPoolSize` per pod.
+    pub pool_max: u32,
+    /// Connections opened when a pod's container starts.
+    pub min_idle: u32,
+    /// `connectionTimeout` (zero: never wait).
+    pub connection_timeout: SimDuration,
+    /// Time to open one connection [s].
+    pub connection_setup: Sampler,
+    /// Queries per request.
+    pub queries: u16,
+    /// Database CPU time of one query [CPU-s].
+    pub query_time: Sampler,
+    /// `max_connections` of the server.
+    pub max_connections: u32,
+    /// Cores shared by active queries (infinite: no contention).
+    pub cores: f64,
+}
+
+/// Compiles the scenario's database tier.
+pub fn compile_db(db: &Database, base_dir: &Path) -> Result<DbConfig, SpecError> {
+    Ok(DbConfig {
+        pool_max: db.pool.maximum_pool_size,
+        min_idle: db.pool.minimum_idle.unwrap_or(db.pool.maximum_pool_size),
+        connection_timeout: db.pool.connection_timeout.sim(),
+        connection_setup: Sampler::compile(
+            &db.pool.connection_setup,
+            base_dir,
+            "database.pool.connection_setup",
+        )?,
+        queries: u16::try_from(db.queries.count).map_err(|_| {
+            SpecError::at_path(
+                "database.queries.count",
+                "at most 65535 queries per request",
+            )
+        })?,
+        query_time: Sampler::compile(&db.queries.time, base_dir, "database.queries.time")?,
+        max_connections: db.postgres.max_connections,
+        cores: db.postgres.cores.unwrap_or(f64::INFINITY),
+    })
+}

@@ -1,0 +1,230 @@
+//! Connection pools and the database: Erlang B and C for a pool, connection limits, time-outs,
+//! and the HPA on pool utilization.
+
+use crate::support::queueing::*;
+use crate::support::{run_loaded, run_text};
+use hpasim_models::scenario::load_str;
+use std::path::Path;
+
+/// One pod with ample worker slots; every request is one query holding a connection for an
+/// exponential time (mean 100 ms, mu = 10/s) on a server without CPU contention.
+const POOL: &str = r#"
+name: pool
+duration: 41000s
+sample_interval: 1000s
+seed: 41
+workload:
+  arrivals: { kind: constant, rate: 80 }
+service:
+  cpu: { dist: constant, value: 0s }
+pods: { replicas: 1, concurrency: 100000, cpu_request: "1" }
+database:
+  pool: { maximum_pool_size: 10, connection_timeout: 0s }
+  queries: { count: 1, time: { dist: exponential, mean: 100ms } }
+  postgres: { max_connections: 100 }
+"#;
+
+/// Index of the `pool_timeouts` extra column (no HPA: the database columns only).
+const POOL_TIMEOUTS: usize = 4;
+
+#[test]
+fn a_pool_without_waiting_room_blocks_as_erlang_b() {
+    let (summary, sink) = run_text(POOL, &[]);
+    let per_batch: Vec<f64> = sink.timeseries[1..]
+        .iter()
+        .map(|r| r.extra[POOL_TIMEOUTS] / (r.arrival_rate_rps * 1000.0))
+        .collect();
+    let b = BatchMeans::new(&per_batch);
+    let expected = erlang_b(10, 8.0);
+    assert!(
+        b.within(expected, 4.0),
+        "P(block): {}",
+        b.describe(expected)
+    );
+    assert_eq!(summary.rejected + summary.timed_out, 0);
+    assert!(summary.pool_timeouts > 0 && summary.error_rate > 0.1);
+}
+
+#[test]
+fn a_pool_with_unlimited_waiting_matches_erlang_c_for_the_connection_wait() {
+    let text = POOL.replace("connection_timeout: 0s", "connection_timeout: 1h");
+    let means: Vec<f64> = (0..12)
+        .map(|rep| {
+            let loaded =
+                load_str(&text, Path::new("pool.yaml"), &["duration=5000s".into()]).unwrap();
+            let (summary, _) = run_loaded(&loaded, rep);
+            assert_eq!(summary.pool_timeouts, 0);
+            summary.pool_wait_mean_ms / 1e3
+        })
+        .collect();
+    let b = BatchMeans::new(&means);
+    let expected = mmc_mean_wait(10, 80.0, 10.0);
+    // Each replication starts empty: the warm-up bias is O(1/run length) and is below the SE.
+    assert!(
+        b.within(expected, 4.0),
+        "mean wait: {}",
+        b.describe(expected)
+    );
+}
+
+#[test]
+fn connections_beyond_max_connections_are_refused_and_counted_exactly() {
+    // 5 pods open 10 connections each at start; the server takes 30: 20 refusals, no load.
+    let sets = [
+        "pods.replicas=5",
+        "database.postgres.max_connections=30",
+        "duration=100s",
+        "sample_interval=10s",
+    ];
+    let idle: Vec<&str> = sets
+        .iter()
+        .copied()
+        .chain(["workload.arrivals.rate=0"])
+        .collect();
+    let (summary, _) = run_text(POOL, &idle);
+    assert_eq!(
+        (summary.db_connection_refusals, summary.db_connections_max),
+        (20, 30)
+    );
+    // Under load, a request queued on a pod below its maximum pool size makes the pool try
+    // once more (HikariCP grows on demand): every such try is refused too, and the server
+    // never holds more than its limit.
+    let loaded: Vec<&str> = sets
+        .iter()
+        .copied()
+        .chain(["workload.arrivals.rate=50"])
+        .collect();
+    let (summary, _) = run_text(POOL, &loaded);
+    assert!(summary.db_connection_refusals > 20, "{summary:?}");
+    assert_eq!(summary.db_connections_max, 30);
+    assert!(
+        summary.pool_timeouts > 0,
+        "the pods without connections fail their queries"
+    );
+}
+
+#[test]
+fn a_waiter_times_out_after_connection_timeout_and_never_earlier() {
+    let dir = tempfile::tempdir().unwrap();
+    // One connection held 10 s per query. Arrivals at 1 s (served), 2 s and 3.5 s (give up at
+    // 4 s and 5.5 s), 9.5 s (would give up at 11.5 s, gets the connection at 11 s).
+    std::fs::write(dir.path().join("ts.csv"), "time_s\n1\n2\n3.5\n9.5\n").unwrap();
+    let yaml = r#"
+name: timeout
+duration: 60s
+workload:
+  arrivals: { kind: trace, file: ts.csv, format: timestamps }
+service:
+  cpu: { dist: constant, value: 0s }
+pods: { replicas: 1, concurrency: 100, cpu_request: "1" }
+database:
+  pool: { maximum_pool_size: 1, connection_timeout: 2s }
+  queries: { count: 1, time: { dist: constant, value: 10s } }
+outputs: { requests_sample: 1 }
+"#;
+    let path = dir.path().join("timeout.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let loaded = hpasim_models::scenario::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let (summary, sink) = run_loaded(&loaded, 0);
+    assert_eq!((summary.pool_timeouts, summary.completed), (2, 2));
+    let outcome = |t: f64| sink.requests.iter().find(|r| r.arrival_s == t).unwrap();
+    assert_eq!(outcome(2.0).outcome, "pool_timeout");
+    assert_eq!(outcome(3.5).outcome, "pool_timeout");
+    let last = outcome(9.5);
+    assert_eq!(last.outcome, "completed");
+    assert!(
+        (last.latency_ms.unwrap() - 11_500.0).abs() < 1e-6,
+        "{last:?}"
+    );
+}
+
+#[test]
+fn the_hpa_scales_on_db_connection_pool_utilization() {
+    let yaml = r#"
+name: catalog
+duration: 10m
+sample_interval: 15s
+seed: 5
+workload:
+  arrivals:
+    kind: stages
+    start_rate: 20
+    stages: [{ duration: 1m, target: 20 }, { duration: 0s, target: 150 }, { duration: 9m, target: 150 }]
+service:
+  cpu: { dist: constant, value: 1ms }
+pods:
+  replicas: 3
+  concurrency: 200
+  cpu_request: 500m
+  startup: { image_pull_cached: { dist: constant, value: 0s } }
+database:
+  pool: { maximum_pool_size: 10, connection_timeout: 30s }
+  queries: { count: 2, time: { dist: exponential, mean: 100ms } }
+  postgres: { max_connections: 200 }
+autoscaling:
+  prometheus: { scrape_interval: 15s }
+hpa:
+  apiVersion: autoscaling/v2
+  kind: HorizontalPodAutoscaler
+  metadata: { name: catalog }
+  spec:
+    scaleTargetRef: { kind: Deployment, name: catalog }
+    minReplicas: 3
+    maxReplicas: 10
+    metrics:
+      - type: Pods
+        pods:
+          metric: { name: db_connection_pool_utilization }
+          target: { type: AverageValue, averageValue: "0.7" }
+"#;
+    let (summary, sink) = run_text(yaml, &[]);
+    // Before the step 20 req/s × 2 queries × 100 ms = 4 connections busy of 30 (13 %); after
+    // it 30 of 30: the pools run full, above the 0.7 target, and the HPA must add pods.
+    assert!(summary.replicas_max > 3.0, "{summary:?}");
+    let seen: Vec<f64> = sink
+        .timeseries
+        .iter()
+        .map(|r| r.extra[0])
+        .filter(|v| !v.is_nan())
+        .collect();
+    assert!(
+        seen.iter().any(|&u| u > 0.7),
+        "the HPA saw the pools above target: {seen:?}"
+    );
+}
+
+fn bad(sets: &[&str]) -> String {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    match load_str(POOL, Path::new("pool.yaml"), &sets) {
+        Ok(loaded) => {
+            match hpasim_models::Simulation::compile(&loaded.scenario, &loaded.base_dir) {
+                Ok(_) => panic!("accepted: {sets:?}"),
+                Err(e) => loaded.locate(e).to_string(),
+            }
+        }
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_pool_and_database_settings_are_located_errors() {
+    let zero = bad(&["database.pool.maximum_pool_size=0"]);
+    assert!(
+        zero.contains("maximum_pool_size") && zero.contains("at least 1"),
+        "{zero}"
+    );
+    let idle = bad(&["database.pool.minimum_idle=20"]);
+    assert!(
+        idle.contains("minimum_idle") && idle.contains("must not exceed maximum_pool_size"),
+        "{idle}"
+    );
+    let negative = bad(&["database.pool.connection_timeout=-1s"]);
+    assert!(
+        negative.contains("connection_timeout") && negative.contains("duration"),
+        "{negative}"
+    );
+    let cores = bad(&["database.postgres.cores=-2"]);
+    assert!(cores.contains("database.postgres.cores"), "{cores}");
+    let metric = bad(&["database=null", "hpa={apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, metadata: {name: x}, spec: {scaleTargetRef: {kind: Deployment, name: x}, maxReplicas: 3, metrics: [{type: Pods, pods: {metric: {name: db_connection_pool_utilization}, target: {type: AverageValue, averageValue: '0.7'}}}]}}"]);
+    assert!(metric.contains("needs a connection pool"), "{metric}");
+}
