@@ -228,3 +228,61 @@ fn bad_pool_and_database_settings_are_located_errors() {
     let metric = bad(&["database=null", "hpa={apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, metadata: {name: x}, spec: {scaleTargetRef: {kind: Deployment, name: x}, maxReplicas: 3, metrics: [{type: Pods, pods: {metric: {name: db_connection_pool_utilization}, target: {type: AverageValue, averageValue: '0.7'}}}]}}"]);
     assert!(metric.contains("needs a connection pool"), "{metric}");
 }
+
+/// POOL behind one PgBouncer replica.
+fn with_bouncer(extra: &[&str]) -> Vec<String> {
+    let mut sets = vec![
+        "database.pgbouncer={max_client_conn: 30, default_pool_size: 4, reserve_pool_size: 2, reserve_pool_timeout: 1s, query_wait_timeout: 3s}".to_string(),
+        "pods.replicas=5".to_string(),
+        "database.postgres.max_connections=100".to_string(),
+        "duration=200s".to_string(),
+        "sample_interval=10s".to_string(),
+    ];
+    sets.extend(extra.iter().map(|s| s.to_string()));
+    sets
+}
+
+fn run_sets(sets: &[String]) -> hpasim_models::SummaryRow {
+    let loaded = load_str(POOL, Path::new("pool.yaml"), sets).unwrap_or_else(|e| panic!("{e}"));
+    run_loaded(&loaded, 0).0
+}
+
+#[test]
+fn pgbouncer_refuses_client_connections_beyond_max_client_conn() {
+    // 5 pods × 10 pool connections = 50 clients; PgBouncer takes 30.
+    let summary = run_sets(&with_bouncer(&["workload.arrivals.rate=0"]));
+    assert_eq!(summary.db_connection_refusals, 20);
+    assert_eq!(
+        summary.db_connections_max, 0,
+        "no transaction yet: no server connection"
+    );
+}
+
+#[test]
+fn pgbouncer_holds_the_server_to_its_pool_plus_reserve_and_fails_long_waits() {
+    // 80 req/s × 100 ms = 8 busy transactions on average against 4 + 2 server connections:
+    // the reserve opens, the server never sees more than 6, and transactions that wait 3 s fail.
+    let summary = run_sets(&with_bouncer(&[]));
+    assert_eq!(summary.db_connections_max, 6, "{summary:?}");
+    assert!(
+        summary.pool_timeouts > 0,
+        "query_wait_timeout failures: {summary:?}"
+    );
+    let no_reserve = run_sets(&with_bouncer(&["database.pgbouncer.reserve_pool_size=0"]));
+    assert_eq!(no_reserve.db_connections_max, 4);
+    assert!(no_reserve.pool_timeouts > summary.pool_timeouts);
+}
+
+#[test]
+fn a_pgbouncer_reserve_larger_than_its_pool_is_refused() {
+    let err = bad(&["database.pgbouncer={default_pool_size: 5, reserve_pool_size: 6}"]);
+    assert!(
+        err.contains("reserve_pool_size") && err.contains("must not exceed default_pool_size"),
+        "{err}"
+    );
+    let mode = bad(&["database.pgbouncer={pool_mode: statement}"]);
+    assert!(
+        mode.contains("pool_mode") && mode.contains("transaction"),
+        "{mode}"
+    );
+}

@@ -14,9 +14,60 @@ pub struct Database {
     /// What each request asks of the database.
     #[serde(default)]
     pub queries: QueriesSpec,
+    /// An optional PgBouncer tier between the pools and the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pgbouncer: Option<PgBouncerSpec>,
     /// The PostgreSQL server.
     #[serde(default)]
     pub postgres: PostgresSpec,
+}
+
+/// PgBouncer (transaction pooling), possibly several replicas; each pod's pool connects to
+/// replica `pod mod replicas`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PgBouncerSpec {
+    /// PgBouncer replicas, config. Default 1.
+    #[serde(default = "one_replica")]
+    pub replicas: u32,
+    /// `pool_mode`, config: `transaction` (a server connection per transaction). Default
+    /// transaction.
+    #[serde(default = "transaction")]
+    pub pool_mode: String,
+    /// `max_client_conn` per replica, config: client connections beyond it are refused.
+    /// Default 100.
+    #[serde(default = "hundred")]
+    pub max_client_conn: u32,
+    /// `default_pool_size` per replica [server connections], config. Default 20.
+    #[serde(default = "twenty")]
+    pub default_pool_size: u32,
+    /// `reserve_pool_size` per replica [server connections], config: extra connections for
+    /// clients that waited `reserve_pool_timeout`. Default 0.
+    #[serde(default)]
+    pub reserve_pool_size: u32,
+    /// `reserve_pool_timeout` [s], config. Default 5 s.
+    #[serde(default = "five_seconds")]
+    pub reserve_pool_timeout: Duration,
+    /// `query_wait_timeout` [s], config: a transaction waiting this long for a server
+    /// connection fails. Default 120 s.
+    #[serde(default = "two_minutes")]
+    pub query_wait_timeout: Duration,
+}
+
+fn one_replica() -> u32 {
+    1
+}
+fn transaction() -> String {
+    "transaction".to_string()
+}
+fn twenty() -> u32 {
+    20
+}
+fn five_seconds() -> Duration {
+    Duration::from_secs(5.0)
+}
+fn two_minutes() -> Duration {
+    Duration::from_secs(120.0)
 }
 
 /// A HikariCP pool.

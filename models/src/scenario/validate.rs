@@ -357,6 +357,46 @@ fn database(c: &mut Checks, db: &super::database::Database) {
         &db.pool.connection_setup,
     );
     dist(c, "database.queries.time", &db.queries.time);
+    if let Some(b) = &db.pgbouncer {
+        if b.pool_mode != "transaction" {
+            c.errors.push(
+                SpecError::at_path(
+                    "database.pgbouncer.pool_mode",
+                    format!("pool_mode `{}` is not simulated", b.pool_mode),
+                )
+                .with_hint("use `transaction` (session pooling is not modelled yet)"),
+            );
+        }
+        if b.replicas == 0 {
+            c.fail("database.pgbouncer.replicas", "must be at least 1, got 0");
+        }
+        if b.default_pool_size == 0 {
+            c.fail(
+                "database.pgbouncer.default_pool_size",
+                "must be at least 1, got 0",
+            );
+        }
+        if b.max_client_conn == 0 {
+            c.fail(
+                "database.pgbouncer.max_client_conn",
+                "must be at least 1, got 0",
+            );
+        }
+        if b.reserve_pool_size > b.default_pool_size {
+            c.errors.push(
+                SpecError::at_path(
+                    "database.pgbouncer.reserve_pool_size",
+                    format!(
+                        "must not exceed default_pool_size ({}), got {}",
+                        b.default_pool_size, b.reserve_pool_size
+                    ),
+                )
+                .with_hint(
+                    "the reserve is a small overflow for waiting clients, not a second pool",
+                ),
+            );
+        }
+    }
     if db.postgres.max_connections == 0 {
         c.fail(
             "database.postgres.max_connections",

@@ -24,8 +24,22 @@ use rand::SeedableRng;
 /// Marks the database server's CPU in `CpuShare` marks' owner.
 const SERVER: u32 = u32::MAX;
 
+/// One PgBouncer replica.
+#[derive(Debug, Default)]
+pub struct Bouncer {
+    /// Client connections (pods' pool connections) it holds.
+    pub clients: u32,
+    /// Its server connections: units = opened, FIFO of waiting transactions.
+    pub server: Semaphore,
+    /// Reserve connections opened so far.
+    pub reserve_used: u32,
+}
+
 /// Per-run state of pools and server.
 pub struct DbState {
+    /// PgBouncer replicas (empty without PgBouncer).
+    pub bouncers: Vec<Bouncer>,
+
     /// Each pod's pool: units = open connections.
     pub pools: Vec<Semaphore>,
     /// Connections being opened, per pod.
@@ -40,7 +54,8 @@ pub struct DbState {
     pub rng: StreamRng,
     /// Wait for a connection, of every query that got one.
     pub pool_wait: LatencyHistogram,
-    /// Requests that gave up waiting for a connection.
+    /// Requests that gave up waiting for a connection: the pool's `connectionTimeout` or
+    /// PgBouncer's `query_wait_timeout`.
     pub pool_timeouts: Counter,
     /// Connection attempts refused by `max_connections`.
     pub refusals: Counter,
@@ -52,8 +67,10 @@ pub struct DbState {
 
 impl DbState {
     /// Fresh state; `rng` is the run's `db_connections` stream.
-    pub fn new(cores: f64, rng: StreamRng) -> DbState {
+    pub fn new(cores: f64, bouncers: u32, rng: StreamRng) -> DbState {
         DbState {
+            bouncers: (0..bouncers).map(|_| Bouncer::default()).collect(),
+
             pools: Vec::new(),
             opening: Vec::new(),
             connections: 0,
@@ -99,12 +116,21 @@ impl World<'_> {
         let cfg = self.sim.db.as_ref().expect("database configured");
         let db = self.db.as_mut().expect("database state");
         db.pool(pod);
-        if db.connections >= cfg.max_connections {
-            db.refusals.incr();
-            return;
+        if let Some(b) = &cfg.bouncer {
+            let bouncer = &mut db.bouncers[(pod % b.replicas) as usize];
+            if bouncer.clients >= b.max_client_conn {
+                db.refusals.incr();
+                return;
+            }
+            bouncer.clients += 1;
+        } else {
+            if db.connections >= cfg.max_connections {
+                db.refusals.incr();
+                return;
+            }
+            db.connections += 1;
+            db.connections_max = db.connections_max.max(db.connections);
         }
-        db.connections += 1;
-        db.connections_max = db.connections_max.max(db.connections);
         db.opening[pod as usize] += 1;
         let setup = SimDuration::from_secs_f64(cfg.connection_setup.sample(&mut db.rng));
         self.schedule(now + setup, Event::ConnOpened { pod });
@@ -113,10 +139,19 @@ impl World<'_> {
     /// A connection finished opening.
     pub(super) fn on_conn_opened(&mut self, now: SimTime, pod: u32) {
         let alive = self.pods[pod as usize].phase < PodPhase::Deleted;
+        let bouncer = self
+            .sim
+            .db
+            .as_ref()
+            .and_then(|c| c.bouncer.as_ref())
+            .map(|b| b.replicas);
         let db = self.db.as_mut().expect("database state");
         db.opening[pod as usize] -= 1;
         if !alive {
-            db.connections -= 1;
+            match bouncer {
+                Some(n) => db.bouncers[(pod % n) as usize].clients -= 1,
+                None => db.connections -= 1,
+            }
             return;
         }
         let mut granted = std::mem::take(&mut self.scratch_tokens);
@@ -130,9 +165,18 @@ impl World<'_> {
 
     /// A pod is gone: its connections close.
     pub(super) fn db_pod_deleted(&mut self, pod: u32) {
+        let bouncer = self
+            .sim
+            .db
+            .as_ref()
+            .and_then(|c| c.bouncer.as_ref())
+            .map(|b| b.replicas);
         if let Some(db) = self.db.as_mut() {
             let units = db.pool(pod).units();
-            db.connections -= units;
+            match bouncer {
+                Some(n) => db.bouncers[(pod % n) as usize].clients -= units,
+                None => db.connections -= units,
+            }
             db.pools[pod as usize] = Semaphore::default();
         }
     }
@@ -182,7 +226,96 @@ impl World<'_> {
         self.run_query(now, slot);
     }
 
+    /// The request holds a pool connection: through PgBouncer (a server connection per
+    /// transaction) or straight to the server.
     fn run_query(&mut self, now: SimTime, slot: u32) {
+        let cfg = self.sim.db.as_ref().expect("database configured");
+        let Some(b) = cfg.bouncer.clone() else {
+            self.execute(now, slot);
+            return;
+        };
+        let r = self.requests.get_mut(slot);
+        r.stage = Stage::BouncerWait;
+        let (pod, id) = (r.pod, r.id);
+        let k = (pod % b.replicas) as usize;
+        let db = self.db.as_mut().expect("database state");
+        if db.bouncers[k].server.acquire(token(slot, id)) == Acquire::Granted {
+            self.execute(now, slot);
+            return;
+        }
+        if db.bouncers[k].server.units() < b.pool_size {
+            self.open_server_connection(now, k);
+        }
+        if self.requests.get(slot).stage == Stage::BouncerWait {
+            if b.reserve > 0 {
+                self.schedule(now + b.reserve_timeout, Event::ReserveCheck { slot, id });
+            }
+            self.schedule(
+                now + b.query_wait_timeout,
+                Event::BouncerTimeout { slot, id },
+            );
+        }
+    }
+
+    /// PgBouncer replica `k` opens one server connection, if the server has room.
+    fn open_server_connection(&mut self, now: SimTime, k: usize) -> bool {
+        let max = self
+            .sim
+            .db
+            .as_ref()
+            .expect("database configured")
+            .max_connections;
+        let db = self.db.as_mut().expect("database state");
+        if db.connections >= max {
+            db.refusals.incr();
+            return false;
+        }
+        db.connections += 1;
+        db.connections_max = db.connections_max.max(db.connections);
+        let mut granted = std::mem::take(&mut self.scratch_tokens);
+        db.bouncers[k].server.add_units(1, &mut granted);
+        for &t in &granted {
+            self.execute(now, (t >> 32) as u32);
+        }
+        granted.clear();
+        self.scratch_tokens = granted;
+        true
+    }
+
+    /// A transaction waited `reserve_pool_timeout`: the reserve pool may open a connection.
+    pub(super) fn on_reserve_check(&mut self, now: SimTime, slot: u32, id: u64) {
+        if !self.requests.is_live(slot, id) || self.requests.get(slot).stage != Stage::BouncerWait {
+            return;
+        }
+        let b = self
+            .sim
+            .db
+            .as_ref()
+            .and_then(|c| c.bouncer.clone())
+            .expect("PgBouncer configured");
+        let k = (self.requests.get(slot).pod % b.replicas) as usize;
+        let db = self.db.as_mut().expect("database state");
+        if db.bouncers[k].reserve_used < b.reserve && self.open_server_connection(now, k) {
+            self.db.as_mut().expect("database state").bouncers[k].reserve_used += 1;
+        }
+    }
+
+    /// A transaction waited `query_wait_timeout` at PgBouncer: the request fails.
+    pub(super) fn on_bouncer_timeout(&mut self, now: SimTime, slot: u32, id: u64) {
+        if !self.requests.is_live(slot, id) || self.requests.get(slot).stage != Stage::BouncerWait {
+            return;
+        }
+        self.abandon_db(now, slot);
+        self.db
+            .as_mut()
+            .expect("database state")
+            .pool_timeouts
+            .incr();
+        self.fail_pool_timeout(now, slot);
+    }
+
+    /// The query runs on the server, holding its connection(s).
+    fn execute(&mut self, now: SimTime, slot: u32) {
         let cfg = self.sim.db.as_ref().expect("database configured");
         let r = self.requests.get_mut(slot);
         r.stage = Stage::Db;
@@ -249,9 +382,27 @@ impl World<'_> {
     /// The connection a request holds goes back to its pool (or to the next waiter).
     fn release_connection(&mut self, now: SimTime, slot: u32) {
         let pod = self.requests.get(slot).pod;
+        self.release_server_connection(now, pod);
         let db = self.db.as_mut().expect("database state");
         if let Some(next) = db.pool(pod).release() {
             self.granted(now, next);
+        }
+    }
+
+    /// The server connection of a finished (or abandoned) transaction goes back to PgBouncer.
+    fn release_server_connection(&mut self, now: SimTime, pod: u32) {
+        let Some(n) = self
+            .sim
+            .db
+            .as_ref()
+            .and_then(|c| c.bouncer.as_ref())
+            .map(|b| b.replicas)
+        else {
+            return;
+        };
+        let db = self.db.as_mut().expect("database state");
+        if let Some(next) = db.bouncers[(pod % n) as usize].server.release() {
+            self.execute(now, (next >> 32) as u32);
         }
     }
 
@@ -275,6 +426,23 @@ impl World<'_> {
             Stage::PoolWait => {
                 let db = self.db.as_mut().expect("database state");
                 db.pool(r.pod).cancel(token(slot, r.id));
+            }
+            Stage::BouncerWait => {
+                let n = self
+                    .sim
+                    .db
+                    .as_ref()
+                    .and_then(|c| c.bouncer.as_ref())
+                    .map_or(1, |b| b.replicas);
+                let db = self.db.as_mut().expect("database state");
+                db.bouncers[(r.pod % n) as usize]
+                    .server
+                    .cancel(token(slot, r.id));
+                self.requests.get_mut(slot).stage = Stage::Io;
+                let db = self.db.as_mut().expect("database state");
+                if let Some(next) = db.pool(r.pod).release() {
+                    self.granted(now, next);
+                }
             }
             Stage::Db => {
                 let db = self.db.as_mut().expect("database state");

@@ -25,6 +25,25 @@ pub struct DbConfig {
     pub max_connections: u32,
     /// Cores shared by active queries (infinite: no contention).
     pub cores: f64,
+    /// PgBouncer (transaction pooling), if any.
+    pub bouncer: Option<BouncerConfig>,
+}
+
+/// A PgBouncer tier.
+#[derive(Clone, Debug)]
+pub struct BouncerConfig {
+    /// Replicas; pod `p` connects to replica `p mod replicas`.
+    pub replicas: u32,
+    /// `max_client_conn` per replica.
+    pub max_client_conn: u32,
+    /// `default_pool_size` per replica.
+    pub pool_size: u32,
+    /// `reserve_pool_size` per replica.
+    pub reserve: u32,
+    /// `reserve_pool_timeout`.
+    pub reserve_timeout: SimDuration,
+    /// `query_wait_timeout`.
+    pub query_wait_timeout: SimDuration,
 }
 
 /// Compiles the scenario's database tier.
@@ -47,5 +66,13 @@ pub fn compile_db(db: &Database, base_dir: &Path) -> Result<DbConfig, SpecError>
         query_time: Sampler::compile(&db.queries.time, base_dir, "database.queries.time")?,
         max_connections: db.postgres.max_connections,
         cores: db.postgres.cores.unwrap_or(f64::INFINITY),
+        bouncer: db.pgbouncer.as_ref().map(|b| BouncerConfig {
+            replicas: b.replicas.max(1),
+            max_client_conn: b.max_client_conn,
+            pool_size: b.default_pool_size,
+            reserve: b.reserve_pool_size,
+            reserve_timeout: b.reserve_pool_timeout.sim(),
+            query_wait_timeout: b.query_wait_timeout.sim(),
+        }),
     })
 }

@@ -98,10 +98,10 @@ impl<'a> World<'a> {
             startup: streams.get("startup"),
             queries: streams.get("queries"),
         };
-        let db = sim
-            .db
-            .as_ref()
-            .map(|c| super::database::DbState::new(c.cores, streams.get("db_connections")));
+        let db = sim.db.as_ref().map(|c| {
+            let bouncers = c.bouncer.as_ref().map_or(0, |b| b.replicas);
+            super::database::DbState::new(c.cores, bouncers, streams.get("db_connections"))
+        });
         let p = sim.requests_sample.clamp(0.0, 1.0);
         let sample_threshold = if p >= 1.0 {
             u64::MAX
@@ -173,6 +173,8 @@ impl<'a> World<'a> {
                 }
                 Event::PoolTimeout { slot, id } => self.on_pool_timeout(now, slot, id),
                 Event::ConnOpened { pod } => self.on_conn_opened(now, pod),
+                Event::ReserveCheck { slot, id } => self.on_reserve_check(now, slot, id),
+                Event::BouncerTimeout { slot, id } => self.on_bouncer_timeout(now, slot, id),
                 Event::Timeout { slot, id } => self.on_timeout(now, slot, id),
                 Event::PodPhase { pod, to } => self.on_pod_phase(now, pod, to),
                 Event::GraceExpired { pod } => self.on_grace_expired(now, pod),
@@ -486,7 +488,7 @@ impl<'a> World<'a> {
                 self.reschedule_cpu(now, r.pod);
             }
             Stage::Io => self.release(now, slot),
-            Stage::PoolWait | Stage::Db => {
+            Stage::PoolWait | Stage::BouncerWait | Stage::Db => {
                 self.abandon_db(now, slot);
                 self.release(now, slot);
             }

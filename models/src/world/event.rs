@@ -36,6 +36,20 @@ pub enum Event {
         /// Request id.
         id: u64,
     },
+    /// A transaction has waited `reserve_pool_timeout` at PgBouncer.
+    ReserveCheck {
+        /// Request slot.
+        slot: u32,
+        /// Request id.
+        id: u64,
+    },
+    /// A transaction has waited `query_wait_timeout` at PgBouncer.
+    BouncerTimeout {
+        /// Request slot.
+        slot: u32,
+        /// Request id.
+        id: u64,
+    },
     /// A pool connection of `pod` finished opening.
     ConnOpened {
         /// Pod index.

@@ -15,6 +15,8 @@ pub enum Stage {
     Io,
     /// Waiting for a connection of its pod's pool.
     PoolWait,
+    /// Holding a pool connection, waiting for a PgBouncer server connection.
+    BouncerWait,
     /// Running a query on the database, holding a pool connection.
     Db,
 }
