@@ -14,6 +14,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => match plan::build(&args, &[]) {
             Ok(p) => {
+                for w in hpasim_models::scenario::capacity::capacity_warnings(&p.loaded.scenario) {
+                    println!("warning: {w}");
+                }
                 println!(
                     "{}: ok (scenario `{}`)",
                     args.scenario.display(),
@@ -35,6 +38,10 @@ fn main() -> ExitCode {
                 Ok(run) => run,
                 Err(e) => return bad_input(&e),
             };
+            for w in hpasim_models::scenario::capacity::capacity_warnings(&run.plan.loaded.scenario)
+            {
+                eprintln!("warning: {w}");
+            }
             let options = CsvOptions {
                 requests: run.plan.loaded.scenario.outputs.requests_sample > 0.0,
                 timeseries_extra: run.plan.simulation.timeseries_extra_columns(),

@@ -286,3 +286,43 @@ fn a_pgbouncer_reserve_larger_than_its_pool_is_refused() {
         "{mode}"
     );
 }
+
+#[test]
+fn validate_warns_when_the_pools_can_exceed_the_database_with_the_guides_arithmetic() {
+    let run = |sets: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hpasim"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .arg("validate")
+            .arg("scenarios/metadata-catalog/scenario.yaml")
+            .args(sets.iter().flat_map(|s| ["--set", s]))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "warnings do not fail validation"
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let fine = run(&[]);
+    assert!(!fine.contains("warning"), "{fine}");
+    // The guide's own plan (10 × 25 = 250, × 1.5 = 375) fits exactly; one more pod does not.
+    let direct = run(&["database.pgbouncer=null"]);
+    assert!(!direct.contains("warning"), "{direct}");
+    let tight = run(&["database.pgbouncer=null", "hpa.spec.maxReplicas=11"]);
+    assert!(
+        tight.contains("maxReplicas 11 × maximum_pool_size 25 = 275 connections; with the guides' ×1.5 headroom that needs 413 > postgres max_connections 375"),
+        "{tight}"
+    );
+    let over = run(&["database.pgbouncer=null", "hpa.spec.maxReplicas=20"]);
+    assert!(
+        over.contains("500 connections > postgres max_connections 375")
+            && over.contains("pods beyond 15"),
+        "{over}"
+    );
+    let clients = run(&["hpa.spec.maxReplicas=50"]);
+    assert!(
+        clients.contains("1250 client connections > PgBouncer 1 × max_client_conn 1000"),
+        "{clients}"
+    );
+}

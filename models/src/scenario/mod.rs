@@ -1,6 +1,7 @@
 //! Scenarios: the YAML a user writes, its units, loading with precise errors, validation.
 
 pub mod autoscaling;
+pub mod capacity;
 pub mod database;
 mod error;
 pub mod spec;

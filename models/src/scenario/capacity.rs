@@ -1,0 +1,69 @@
+//! The capacity check of `hpasim validate`: can the pods' pools exhaust the database?
+//!
+//! The scaling guides' arithmetic: pods × connections per pod against `max_connections`
+//! with headroom (guide 000: "Total connections: 10 * 25 = 250; Database max_connections:
+//! 250 * 1.5 = 375"). The worst case is `maxReplicas` pods (or the fixed replica count), each
+//! with a full pool; with PgBouncer, the pools meet `max_client_conn` and PgBouncer's server
+//! pools meet `max_connections`.
+
+use super::{resolve_pods, Scenario};
+
+/// Headroom the guides recommend over the computed connection need.
+pub const HEADROOM: f64 = 1.5;
+
+/// Warnings (empty when the worst case fits), each with its arithmetic.
+pub fn capacity_warnings(s: &Scenario) -> Vec<String> {
+    let Some(db) = &s.database else {
+        return Vec::new();
+    };
+    let pods = match &s.hpa {
+        Some(h) => h.spec.max_replicas.max(0) as u64,
+        None => resolve_pods(s).map(|p| u64::from(p.replicas)).unwrap_or(0),
+    };
+    let which = if s.hpa.is_some() {
+        "maxReplicas"
+    } else {
+        "replicas"
+    };
+    let pool = u64::from(db.pool.maximum_pool_size);
+    let clients = pods * pool;
+    let max_conn = u64::from(db.postgres.max_connections);
+    let mut out = Vec::new();
+    match &db.pgbouncer {
+        None => {
+            if clients > max_conn {
+                out.push(format!(
+                    "{which} {pods} × maximum_pool_size {pool} = {clients} connections > postgres max_connections {max_conn}: \
+                     pods beyond {} cannot fill their pools (refused connections, pool time-outs)",
+                    max_conn / pool.max(1)
+                ));
+            } else if (clients as f64) * HEADROOM > max_conn as f64 {
+                out.push(format!(
+                    "{which} {pods} × maximum_pool_size {pool} = {clients} connections; with the guides' ×{HEADROOM} headroom \
+                     that needs {} > postgres max_connections {max_conn}",
+                    (clients as f64 * HEADROOM).ceil()
+                ));
+            }
+        }
+        Some(b) => {
+            let replicas = u64::from(b.replicas.max(1));
+            let client_cap = replicas * u64::from(b.max_client_conn);
+            if clients > client_cap {
+                out.push(format!(
+                    "{which} {pods} × maximum_pool_size {pool} = {clients} client connections > PgBouncer \
+                     {replicas} × max_client_conn {} = {client_cap}: the excess is refused",
+                    b.max_client_conn
+                ));
+            }
+            let server = replicas * u64::from(b.default_pool_size + b.reserve_pool_size);
+            if server > max_conn {
+                out.push(format!(
+                    "PgBouncer {replicas} × (default_pool_size {} + reserve_pool_size {}) = {server} server connections > \
+                     postgres max_connections {max_conn}",
+                    b.default_pool_size, b.reserve_pool_size
+                ));
+            }
+        }
+    }
+    out
+}
