@@ -326,3 +326,63 @@ fn validate_warns_when_the_pools_can_exceed_the_database_with_the_guides_arithme
         "{clients}"
     );
 }
+
+#[test]
+fn read_replicas_take_their_share_of_the_query_load_off_the_primary() {
+    // 80 req/s × 100 ms = 8 cores of queries against a 4-core primary.
+    let base = [
+        "database.postgres.cores=4",
+        "duration=2000s",
+        "sample_interval=100s",
+    ];
+    let primary_only = run_sets(&base.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert!(
+        primary_only.db_cpu_utilization_max_pct > 99.0,
+        "{primary_only:?}"
+    );
+    // Three replicas take 75 % of the queries: the primary keeps 2 cores' worth (≈ 50 %).
+    let mut sets: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    sets.push("database.postgres.read_replicas=3".into());
+    sets.push("database.postgres.read_fraction=0.75".into());
+    let spread = run_sets(&sets);
+    let util = spread.db_cpu_utilization_max_pct;
+    assert!(
+        (40.0..65.0).contains(&util),
+        "primary CPU with replicas: {util}"
+    );
+    assert!(
+        spread.pool_timeouts < primary_only.pool_timeouts / 2,
+        "less blocking: {spread:?}"
+    );
+    let err = bad(&["database.postgres.read_fraction=0.5"]);
+    assert!(err.contains("reads need read replicas"), "{err}");
+}
+
+#[test]
+fn the_metadata_catalog_gets_worse_when_max_replicas_outgrows_the_database() {
+    use crate::support::run_file;
+    let (ten, _) = run_file("scenarios/metadata-catalog/scenario.yaml", &[]);
+    let (thirty, _) = run_file(
+        "scenarios/metadata-catalog/scenario.yaml",
+        &["hpa.spec.maxReplicas=30"],
+    );
+    assert_eq!((ten.replicas_max, thirty.replicas_max), (10.0, 30.0));
+    assert!(
+        thirty.latency_p99_ms > 1.5 * ten.latency_p99_ms,
+        "{} vs {}",
+        thirty.latency_p99_ms,
+        ten.latency_p99_ms
+    );
+    assert!(thirty.cost_usd > 2.0 * ten.cost_usd);
+    let (replicas, _) = run_file(
+        "scenarios/metadata-catalog/scenario.yaml",
+        &[
+            "database.postgres.read_replicas=3",
+            "database.postgres.read_fraction=0.7",
+        ],
+    );
+    assert!(
+        replicas.latency_p99_ms < 200.0 && replicas.error_rate == 0.0,
+        "{replicas:?}"
+    );
+}

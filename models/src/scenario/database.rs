@@ -122,6 +122,12 @@ pub struct PostgresSpec {
     /// CPU cores shared by active queries, config. Default: unlimited (no contention).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cores: Option<f64>,
+    /// Read replicas, each with the primary's cores, config. Default 0.
+    #[serde(default)]
+    pub read_replicas: u32,
+    /// Fraction of queries that are reads routed to a replica [0..1], config. Default 0.
+    #[serde(default)]
+    pub read_fraction: f64,
 }
 
 impl Default for PostgresSpec {
@@ -129,6 +135,8 @@ impl Default for PostgresSpec {
         PostgresSpec {
             max_connections: 100,
             cores: None,
+            read_replicas: 0,
+            read_fraction: 0.0,
         }
     }
 }

@@ -403,6 +403,22 @@ fn database(c: &mut Checks, db: &super::database::Database) {
             "must be at least 1, got 0",
         );
     }
+    c.probability("database.postgres.read_fraction", db.postgres.read_fraction);
+    if db.postgres.read_replicas > 200 {
+        c.fail(
+            "database.postgres.read_replicas",
+            "at most 200 read replicas",
+        );
+    }
+    if db.postgres.read_fraction > 0.0 && db.postgres.read_replicas == 0 {
+        c.errors.push(
+            SpecError::at_path(
+                "database.postgres.read_fraction",
+                "reads need read replicas",
+            )
+            .with_hint("set database.postgres.read_replicas, or read_fraction: 0"),
+        );
+    }
     if let Some(cores) = db.postgres.cores {
         c.positive("database.postgres.cores", cores);
     }

@@ -19,7 +19,7 @@ use super::request::Stage;
 use hpasim_sim::random::splitmix64;
 use hpasim_sim::stats::{Counter, LatencyHistogram};
 use hpasim_sim::{Acquire, Semaphore, SimDuration, SimTime, StreamRng};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 
 /// Marks the database server's CPU in `CpuShare` marks' owner.
 const SERVER: u32 = u32::MAX;
@@ -48,8 +48,8 @@ pub struct DbState {
     pub connections: u32,
     /// Most connections the server held.
     pub connections_max: u32,
-    /// The server's CPU.
-    pub cpu: CpuShare,
+    /// The servers' CPUs: the primary first, then the read replicas.
+    pub cpus: Vec<CpuShare>,
     /// Connection set-up times.
     pub rng: StreamRng,
     /// Wait for a connection, of every query that got one.
@@ -67,7 +67,7 @@ pub struct DbState {
 
 impl DbState {
     /// Fresh state; `rng` is the run's `db_connections` stream.
-    pub fn new(cores: f64, bouncers: u32, rng: StreamRng) -> DbState {
+    pub fn new(cores: f64, servers: u32, bouncers: u32, rng: StreamRng) -> DbState {
         DbState {
             bouncers: (0..bouncers).map(|_| Bouncer::default()).collect(),
 
@@ -75,7 +75,9 @@ impl DbState {
             opening: Vec::new(),
             connections: 0,
             connections_max: 0,
-            cpu: CpuShare::new(cores, 64, SimTime::ZERO),
+            cpus: (0..servers)
+                .map(|_| CpuShare::new(cores, 64, SimTime::ZERO))
+                .collect(),
             rng,
             pool_wait: LatencyHistogram::new(),
             pool_timeouts: Counter::default(),
@@ -322,48 +324,67 @@ impl World<'_> {
         let mut rng =
             StreamRng::seed_from_u64(splitmix64(r.query_seed ^ u64::from(r.queries_left)));
         let work = cfg.query_time.sample(&mut rng) * 1e9;
+        let server = if cfg.read_replicas > 0 && rng.next_u64() < cfg.read_threshold {
+            1 + (rng.next_u64() % u64::from(cfg.read_replicas)) as u8
+        } else {
+            0
+        };
+        r.server = server;
         let id = r.id;
         let db = self.db.as_mut().expect("database state");
-        let used = db.cpu.advance(now);
-        db.cpu_interval_core_ns += used;
-        db.cpu.add(slot, id, work.max(0.0));
-        self.reschedule_db(now);
+        let cpu = &mut db.cpus[usize::from(server)];
+        let used = cpu.advance(now);
+        if server == 0 {
+            db.cpu_interval_core_ns += used;
+        }
+        cpu.add(slot, id, work.max(0.0));
+        self.reschedule_db(now, server);
     }
 
-    fn reschedule_db(&mut self, now: SimTime) {
+    fn reschedule_db(&mut self, now: SimTime, server: u8) {
         let requests = &self.requests;
         let db = self.db.as_mut().expect("database state");
-        let next = db.cpu.next_completion(now, |s, id| {
+        let cpu = &mut db.cpus[usize::from(server)];
+        let next = cpu.next_completion(now, |s, id| {
             requests.is_live(s, id) && requests.get(s).stage == Stage::Db
         });
-        if next != db.cpu.scheduled {
-            db.cpu.gen = db.cpu.gen.wrapping_add(1);
-            db.cpu.scheduled = next;
-            let gen = db.cpu.gen;
+        if next != cpu.scheduled {
+            cpu.gen = cpu.gen.wrapping_add(1);
+            cpu.scheduled = next;
+            let gen = cpu.gen;
             if let Some(t) = next {
-                self.schedule(t, Event::CpuDone { pod: SERVER, gen });
+                self.schedule(
+                    t,
+                    Event::CpuDone {
+                        pod: SERVER - u32::from(server),
+                        gen,
+                    },
+                );
             }
         }
     }
 
     /// The server finished its earliest queries.
-    pub(super) fn on_db_done(&mut self, now: SimTime, gen: u32) {
+    pub(super) fn on_db_done(&mut self, now: SimTime, server: u8, gen: u32) {
         let db = self.db.as_mut().expect("database state");
-        if db.cpu.gen != gen {
+        let cpu = &mut db.cpus[usize::from(server)];
+        if cpu.gen != gen {
             return;
         }
-        db.cpu.scheduled = None;
-        let used = db.cpu.advance(now);
-        db.cpu_interval_core_ns += used;
+        cpu.scheduled = None;
+        let used = cpu.advance(now);
+        if server == 0 {
+            db.cpu_interval_core_ns += used;
+        }
         let mut done = std::mem::take(&mut self.scratch);
         {
             let requests = &self.requests;
             let db = self.db.as_mut().expect("database state");
-            while let Some(f) = db
-                .cpu
+            let cpu = &mut db.cpus[usize::from(server)];
+            while let Some(f) = cpu
                 .pop_finished(|s, id| requests.is_live(s, id) && requests.get(s).stage == Stage::Db)
             {
-                db.cpu.remove();
+                cpu.remove();
                 done.push(f);
             }
         }
@@ -376,7 +397,7 @@ impl World<'_> {
         }
         done.clear();
         self.scratch = done;
-        self.reschedule_db(now);
+        self.reschedule_db(now, server);
     }
 
     /// The connection a request holds goes back to its pool (or to the next waiter).
@@ -446,13 +467,16 @@ impl World<'_> {
             }
             Stage::Db => {
                 let db = self.db.as_mut().expect("database state");
-                let used = db.cpu.advance(now);
-                db.cpu_interval_core_ns += used;
-                db.cpu.remove();
+                let cpu = &mut db.cpus[usize::from(r.server)];
+                let used = cpu.advance(now);
+                cpu.remove();
+                if r.server == 0 {
+                    db.cpu_interval_core_ns += used;
+                }
                 // Mark the request gone before the connection passes on.
                 self.requests.get_mut(slot).stage = Stage::Io;
                 self.release_connection(now, slot);
-                self.reschedule_db(now);
+                self.reschedule_db(now, r.server);
             }
             _ => {}
         }
@@ -465,7 +489,7 @@ impl World<'_> {
             return Vec::new();
         };
         let db = self.db.as_mut().expect("database state");
-        let used = db.cpu.advance(now);
+        let used = db.cpus[0].advance(now);
         db.cpu_interval_core_ns += used;
         let util = if cfg.cores.is_finite() && span_s > 0.0 {
             100.0 * db.cpu_interval_core_ns * 1e-9 / (cfg.cores * span_s)

@@ -27,6 +27,11 @@ pub struct DbConfig {
     pub cores: f64,
     /// PgBouncer (transaction pooling), if any.
     pub bouncer: Option<BouncerConfig>,
+    /// Read replicas (each with `cores` cores).
+    pub read_replicas: u32,
+    /// A query is a read routed to a replica when a uniform u64 draw is below this
+    /// (`read_fraction × 2^64`).
+    pub read_threshold: u64,
 }
 
 /// A PgBouncer tier.
@@ -66,6 +71,9 @@ pub fn compile_db(db: &Database, base_dir: &Path) -> Result<DbConfig, SpecError>
         query_time: Sampler::compile(&db.queries.time, base_dir, "database.queries.time")?,
         max_connections: db.postgres.max_connections,
         cores: db.postgres.cores.unwrap_or(f64::INFINITY),
+        read_replicas: db.postgres.read_replicas,
+        read_threshold: (db.postgres.read_fraction.clamp(0.0, 1.0) * 2f64.powi(64))
+            .min(u64::MAX as f64) as u64,
         bouncer: db.pgbouncer.as_ref().map(|b| BouncerConfig {
             replicas: b.replicas.max(1),
             max_client_conn: b.max_client_conn,

@@ -100,7 +100,12 @@ impl<'a> World<'a> {
         };
         let db = sim.db.as_ref().map(|c| {
             let bouncers = c.bouncer.as_ref().map_or(0, |b| b.replicas);
-            super::database::DbState::new(c.cores, bouncers, streams.get("db_connections"))
+            super::database::DbState::new(
+                c.cores,
+                1 + c.read_replicas,
+                bouncers,
+                streams.get("db_connections"),
+            )
         });
         let p = sim.requests_sample.clamp(0.0, 1.0);
         let sample_threshold = if p >= 1.0 {
@@ -164,7 +169,9 @@ impl<'a> World<'a> {
         while let Some((now, event)) = self.queue.pop() {
             match event {
                 Event::Arrival => self.on_arrival(now),
-                Event::CpuDone { pod, gen } if pod == u32::MAX => self.on_db_done(now, gen),
+                Event::CpuDone { pod, gen } if pod > u32::MAX - 256 => {
+                    self.on_db_done(now, (u32::MAX - pod) as u8, gen)
+                }
                 Event::CpuDone { pod, gen } => self.on_cpu_done(now, pod, gen),
                 Event::IoDone { slot, id } => {
                     if self.requests.is_live(slot, id) {
@@ -233,6 +240,7 @@ impl<'a> World<'a> {
                 0
             },
             wait_since: now,
+            server: 0,
         };
         if self.sim.policy == BalancePolicy::SharedQueue {
             if let Some(pod) = self.pop_free_pod() {

@@ -48,6 +48,8 @@ pub struct Request {
     pub query_seed: u64,
     /// When it started waiting for a pool connection.
     pub wait_since: SimTime,
+    /// Database server of its current query (0 = primary, k = read replica k).
+    pub server: u8,
 }
 
 /// A slab of requests: slots are reused, ids are not.
