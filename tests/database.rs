@@ -25,7 +25,7 @@ database:
 "#;
 
 /// Index of the `pool_timeouts` extra column (no HPA: the database columns only).
-const POOL_TIMEOUTS: usize = 4;
+const POOL_TIMEOUTS: usize = 5;
 
 #[test]
 fn a_pool_without_waiting_room_blocks_as_erlang_b() {
@@ -384,5 +384,36 @@ fn the_metadata_catalog_gets_worse_when_max_replicas_outgrows_the_database() {
     assert!(
         replicas.latency_p99_ms < 200.0 && replicas.error_rate == 0.0,
         "{replicas:?}"
+    );
+}
+
+#[test]
+fn request_classes_make_their_own_queries_and_counts_may_be_drawn() {
+    let fast = |sets: &[&str]| {
+        let mut all = vec![
+            "database.queries={count: 1, time: {dist: constant, value: 10ms}}".to_string(),
+            "database.pool.maximum_pool_size=1000".to_string(),
+            "duration=300s".to_string(),
+            "sample_interval=10s".to_string(),
+            "outputs.requests_sample=1".to_string(),
+        ];
+        all.extend(sets.iter().map(|s| s.to_string()));
+        let loaded = load_str(POOL, Path::new("pool.yaml"), &all).unwrap_or_else(|e| panic!("{e}"));
+        run_loaded(&loaded, 0)
+    };
+    // Class `none` makes no query; class `report` makes 5 of 10 ms: 50 ms, nothing waits.
+    let (_, sink) = fast(&["workload.classes=[{name: none, weight: 1, queries: {count: 0}}, {name: report, weight: 1, queries: {count: 5, time: {dist: constant, value: 10ms}}}]"]);
+    for r in sink.requests.iter().filter(|r| r.outcome == "completed") {
+        let expected = if r.class == "report" { 50.0 } else { 0.0 };
+        assert!((r.latency_ms.unwrap() - expected).abs() < 1e-6, "{r:?}");
+    }
+    // Counts drawn from uniform(0.5, 4.5) round to 1..4, each a quarter of the time: mean
+    // latency 2.5 × 10 ms.
+    let (summary, _) = fast(&["database.queries.count={dist: uniform, min: 0.5, max: 4.5}"]);
+    let n = summary.completed as f64;
+    let se = 10.0 * (1.25f64 / n).sqrt(); // sd of the count is sqrt(1.25)
+    assert!(
+        (summary.latency_mean_ms - 25.0).abs() < 5.0 * se + 1e-6,
+        "{summary:?}"
     );
 }

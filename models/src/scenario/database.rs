@@ -94,19 +94,30 @@ pub struct PoolSpec {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueriesSpec {
-    /// Queries per request, config. Default 1.
+    /// Queries per request, config: a whole number, or a distribution whose draws are rounded
+    /// to the nearest whole number (e.g. `{dist: exponential, mean: 3}`). Default 1.
     #[serde(default = "one_query")]
-    pub count: u32,
+    pub count: QueryCount,
     /// Database CPU time of one query [CPU-seconds], config: shared with the other active
     /// queries on the server's cores. Default constant 5 ms.
     #[serde(default = "five_ms")]
     pub time: Dist,
 }
 
+/// How many queries a request makes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum QueryCount {
+    /// Always this many.
+    Fixed(u32),
+    /// Drawn per request, rounded to the nearest whole number.
+    Drawn(Dist),
+}
+
 impl Default for QueriesSpec {
     fn default() -> Self {
         QueriesSpec {
-            count: 1,
+            count: QueryCount::Fixed(1),
             time: five_ms(),
         }
     }
@@ -144,8 +155,8 @@ impl Default for PostgresSpec {
 fn thirty_seconds() -> Duration {
     Duration::from_secs(30.0)
 }
-fn one_query() -> u32 {
-    1
+fn one_query() -> QueryCount {
+    QueryCount::Fixed(1)
 }
 fn five_ms() -> Dist {
     Dist::Constant {

@@ -186,6 +186,9 @@ pub struct RequestClass {
     /// Non-CPU (I/O) time [s] for this class, config; default `service.io`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io: Option<Dist>,
+    /// This class's database queries, config; default `database.queries`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queries: Option<super::database::QueriesSpec>,
 }
 
 /// Per-request service demand.

@@ -75,6 +75,20 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     if let Some(db) = &s.database {
         database(&mut c, db);
     }
+    for (k, class) in s.workload.classes.iter().enumerate() {
+        if let Some(q) = &class.queries {
+            if s.database.is_none() {
+                c.errors.push(
+                    SpecError::at_path(
+                        format!("workload.classes[{k}].queries"),
+                        "queries need a database",
+                    )
+                    .with_hint("add `database: {pool: {maximum_pool_size: 10}}`"),
+                );
+            }
+            queries(&mut c, &format!("workload.classes[{k}].queries"), q);
+        }
+    }
     if let Some(d) = &s.deployment {
         manifest_header(&mut c, Kind::Deployment, &d.api_version, &d.kind);
         c.errors.extend(d.validate("deployment"));
@@ -330,6 +344,13 @@ fn pods(c: &mut Checks, p: &Pods, deployment: bool) {
 /// Most time-series rows one run may produce (a day at 0.1 s, a year at 30 s).
 const MAX_ROWS: f64 = 1e6;
 
+fn queries(c: &mut Checks, path: &str, q: &super::database::QueriesSpec) {
+    dist(c, &format!("{path}.time"), &q.time);
+    if let super::database::QueryCount::Drawn(d) = &q.count {
+        dist(c, &format!("{path}.count"), d);
+    }
+}
+
 fn database(c: &mut Checks, db: &super::database::Database) {
     if db.pool.maximum_pool_size == 0 {
         c.errors.push(
@@ -356,7 +377,7 @@ fn database(c: &mut Checks, db: &super::database::Database) {
         "database.pool.connection_setup",
         &db.pool.connection_setup,
     );
-    dist(c, "database.queries.time", &db.queries.time);
+    queries(c, "database.queries", &db.queries);
     if let Some(b) = &db.pgbouncer {
         if b.pool_mode != "transaction" {
             c.errors.push(

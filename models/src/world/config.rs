@@ -154,7 +154,7 @@ impl Simulation {
             db: s
                 .database
                 .as_ref()
-                .map(|d| super::db_config::compile_db(d, base_dir))
+                .map(|d| super::db_config::compile_db(d, &s.workload.classes, base_dir))
                 .transpose()?,
         })
     }

@@ -323,7 +323,7 @@ impl World<'_> {
         r.stage = Stage::Db;
         let mut rng =
             StreamRng::seed_from_u64(splitmix64(r.query_seed ^ u64::from(r.queries_left)));
-        let work = cfg.query_time.sample(&mut rng) * 1e9;
+        let work = cfg.classes[usize::from(r.class)].time.sample(&mut rng) * 1e9;
         let server = if cfg.read_replicas > 0 && rng.next_u64() < cfg.read_threshold {
             1 + (rng.next_u64() % u64::from(cfg.read_replicas)) as u8
         } else {
@@ -482,8 +482,8 @@ impl World<'_> {
         }
     }
 
-    /// Closes the database part of an interval: the extra time-series values
-    /// (connections, server CPU %, connections in use, waiters, pool time-outs).
+    /// Closes the database part of an interval: the extra time-series values, in
+    /// [`DB_COLUMNS`] order.
     pub(super) fn db_columns(&mut self, now: SimTime, span_s: f64) -> Vec<f64> {
         let Some(cfg) = self.sim.db.as_ref() else {
             return Vec::new();
@@ -502,11 +502,13 @@ impl World<'_> {
         db.cpu_interval_core_ns = 0.0;
         let in_use: u32 = db.pools.iter().map(Semaphore::in_use).sum();
         let waiting: usize = db.pools.iter().map(Semaphore::waiting).sum();
+        let bouncer_waiting: usize = db.bouncers.iter().map(|b| b.server.waiting()).sum();
         vec![
             f64::from(db.connections),
             util,
             f64::from(in_use),
             waiting as f64,
+            bouncer_waiting as f64,
             db.pool_timeouts.close_interval() as f64,
         ]
     }
@@ -524,10 +526,11 @@ impl World<'_> {
 }
 
 /// Names of the database time-series columns, in [`World::db_columns`] order.
-pub const DB_COLUMNS: [&str; 5] = [
+pub const DB_COLUMNS: [&str; 6] = [
     "db_connections",
     "db_cpu_utilization_pct",
     "pool_connections_in_use",
     "pool_waiting",
+    "pgbouncer_waiting",
     "pool_timeouts",
 ];

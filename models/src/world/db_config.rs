@@ -1,7 +1,7 @@
 //! The database tier compiled for running.
 
 use crate::dist::Sampler;
-use crate::scenario::database::Database;
+use crate::scenario::database::{Database, QueriesSpec, QueryCount};
 use crate::scenario::SpecError;
 use hpasim_sim::SimDuration;
 use std::path::Path;
@@ -17,10 +17,9 @@ pub struct DbConfig {
     pub connection_timeout: SimDuration,
     /// Time to open one connection [s].
     pub connection_setup: Sampler,
-    /// Queries per request.
-    pub queries: u16,
-    /// Database CPU time of one query [CPU-s].
-    pub query_time: Sampler,
+    /// Queries of each request class (in the order of the scenario's classes; one entry
+    /// without classes).
+    pub classes: Vec<ClassQueries>,
     /// `max_connections` of the server.
     pub max_connections: u32,
     /// Cores shared by active queries (infinite: no contention).
@@ -32,6 +31,53 @@ pub struct DbConfig {
     /// A query is a read routed to a replica when a uniform u64 draw is below this
     /// (`read_fraction × 2^64`).
     pub read_threshold: u64,
+}
+
+/// The queries of one request class.
+#[derive(Clone, Debug)]
+pub struct ClassQueries {
+    /// Queries per request: fixed, or drawn and rounded.
+    pub count: Count,
+    /// Database CPU time of one query [CPU-s].
+    pub time: Sampler,
+}
+
+/// A query count.
+#[derive(Clone, Debug)]
+pub enum Count {
+    /// Always this many.
+    Fixed(u16),
+    /// Drawn per request, rounded to the nearest whole number (at most 65 535).
+    Drawn(Sampler),
+}
+
+impl Count {
+    /// This request's count.
+    pub fn draw(&self, rng: &mut hpasim_sim::StreamRng) -> u16 {
+        match self {
+            Count::Fixed(n) => *n,
+            Count::Drawn(s) => s.sample(rng).round().clamp(0.0, f64::from(u16::MAX)) as u16,
+        }
+    }
+}
+
+fn compile_queries(
+    q: &QueriesSpec,
+    base_dir: &Path,
+    path: &str,
+) -> Result<ClassQueries, SpecError> {
+    let count = match &q.count {
+        QueryCount::Fixed(n) => Count::Fixed(u16::try_from(*n).map_err(|_| {
+            SpecError::at_path(format!("{path}.count"), "at most 65535 queries per request")
+        })?),
+        QueryCount::Drawn(d) => {
+            Count::Drawn(Sampler::compile(d, base_dir, &format!("{path}.count"))?)
+        }
+    };
+    Ok(ClassQueries {
+        count,
+        time: Sampler::compile(&q.time, base_dir, &format!("{path}.time"))?,
+    })
 }
 
 /// A PgBouncer tier.
@@ -52,7 +98,11 @@ pub struct BouncerConfig {
 }
 
 /// Compiles the scenario's database tier.
-pub fn compile_db(db: &Database, base_dir: &Path) -> Result<DbConfig, SpecError> {
+pub fn compile_db(
+    db: &Database,
+    classes: &[crate::scenario::RequestClass],
+    base_dir: &Path,
+) -> Result<DbConfig, SpecError> {
     Ok(DbConfig {
         pool_max: db.pool.maximum_pool_size,
         min_idle: db.pool.minimum_idle.unwrap_or(db.pool.maximum_pool_size),
@@ -62,13 +112,20 @@ pub fn compile_db(db: &Database, base_dir: &Path) -> Result<DbConfig, SpecError>
             base_dir,
             "database.pool.connection_setup",
         )?,
-        queries: u16::try_from(db.queries.count).map_err(|_| {
-            SpecError::at_path(
-                "database.queries.count",
-                "at most 65535 queries per request",
-            )
-        })?,
-        query_time: Sampler::compile(&db.queries.time, base_dir, "database.queries.time")?,
+        classes: if classes.is_empty() {
+            vec![compile_queries(&db.queries, base_dir, "database.queries")?]
+        } else {
+            classes
+                .iter()
+                .enumerate()
+                .map(|(k, c)| match &c.queries {
+                    Some(q) => {
+                        compile_queries(q, base_dir, &format!("workload.classes[{k}].queries"))
+                    }
+                    None => compile_queries(&db.queries, base_dir, "database.queries"),
+                })
+                .collect::<Result<_, _>>()?
+        },
         max_connections: db.postgres.max_connections,
         cores: db.postgres.cores.unwrap_or(f64::INFINITY),
         read_replicas: db.postgres.read_replicas,

@@ -233,7 +233,10 @@ impl<'a> World<'a> {
             cpu_work,
             io,
             started: now,
-            queries_left: self.sim.db.as_ref().map_or(0, |d| d.queries),
+            queries_left: match self.sim.db.as_ref() {
+                Some(d) => d.classes[class].count.draw(&mut self.rng.queries),
+                None => 0,
+            },
             query_seed: if self.sim.db.is_some() {
                 self.rng.queries.next_u64()
             } else {
