@@ -158,6 +158,7 @@ mod tests {
             weight,
             cpu,
             io: None,
+            queries: None,
         }
     }
     fn compile(classes: &[RequestClass]) -> Result<ClassMix, SpecError> {
