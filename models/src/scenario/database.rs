@@ -87,6 +87,11 @@ pub struct PoolSpec {
     /// Time to open one connection [s], config. Default constant 0.
     #[serde(default = "Dist::zero")]
     pub connection_setup: Dist,
+    /// `maxLifetime` [s], config: connections are retired and replaced after this long
+    /// (staggered across the pool; a busy connection is retired at a later turn). Default:
+    /// none (HikariCP's default is 30 min; set it to see the reconnect cost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_lifetime: Option<Duration>,
 }
 
 /// The queries of a request, run one after the other after its I/O phase, each holding a

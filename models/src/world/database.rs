@@ -59,6 +59,8 @@ pub struct DbState {
     pub pool_timeouts: Counter,
     /// Connection attempts refused by `max_connections`.
     pub refusals: Counter,
+    /// Connections retired at `maxLifetime`.
+    pub retired: Counter,
     /// Server CPU used in the current interval [core-ns].
     pub cpu_interval_core_ns: f64,
     /// Highest interval CPU utilization of the server [%].
@@ -82,6 +84,7 @@ impl DbState {
             pool_wait: LatencyHistogram::new(),
             pool_timeouts: Counter::default(),
             refusals: Counter::default(),
+            retired: Counter::default(),
             cpu_interval_core_ns: 0.0,
             cpu_util_max_pct: 0.0,
         }
@@ -108,8 +111,38 @@ impl World<'_> {
         let Some(cfg) = self.sim.db.as_ref() else {
             return;
         };
+        let retire = cfg.retire_every;
         for _ in 0..cfg.min_idle {
             self.open_connection(now, pod);
+        }
+        if let Some(every) = retire {
+            self.schedule(now + every, Event::RetireConnection { pod });
+        }
+    }
+
+    /// `maxLifetime`: the pool closes one idle connection (the oldest, in turn) and opens its
+    /// replacement; when every connection is busy this turn passes.
+    pub(super) fn on_retire_connection(&mut self, now: SimTime, pod: u32) {
+        if self.pods[pod as usize].phase >= PodPhase::Deleted {
+            return;
+        }
+        let cfg = self.sim.db.as_ref().expect("database configured");
+        let every = cfg.retire_every.expect("retirements only with maxLifetime");
+        let bouncer = cfg.bouncer.as_ref().map(|b| b.replicas);
+        let db = self.db.as_mut().expect("database state");
+        let pool = db.pool(pod);
+        if pool.units() > pool.in_use() {
+            pool.remove_units(1);
+            match bouncer {
+                Some(n) => db.bouncers[(pod % n) as usize].clients -= 1,
+                None => db.connections -= 1,
+            }
+            db.retired.incr();
+            self.open_connection(now, pod);
+        }
+        let next = now + every;
+        if next < self.end {
+            self.schedule(next, Event::RetireConnection { pod });
         }
     }
 

@@ -17,6 +17,8 @@ pub struct DbConfig {
     pub connection_timeout: SimDuration,
     /// Time to open one connection [s].
     pub connection_setup: Sampler,
+    /// Interval between two retirements in one pool (`maxLifetime / maximumPoolSize`).
+    pub retire_every: Option<SimDuration>,
     /// Queries of each request class (in the order of the scenario's classes; one entry
     /// without classes).
     pub classes: Vec<ClassQueries>,
@@ -107,6 +109,9 @@ pub fn compile_db(
         pool_max: db.pool.maximum_pool_size,
         min_idle: db.pool.minimum_idle.unwrap_or(db.pool.maximum_pool_size),
         connection_timeout: db.pool.connection_timeout.sim(),
+        retire_every: db.pool.max_lifetime.filter(|l| l.secs() > 0.0).map(|l| {
+            SimDuration::from_secs_f64(l.secs() / f64::from(db.pool.maximum_pool_size.max(1)))
+        }),
         connection_setup: Sampler::compile(
             &db.pool.connection_setup,
             base_dir,

@@ -180,6 +180,7 @@ impl<'a> World<'a> {
                 }
                 Event::PoolTimeout { slot, id } => self.on_pool_timeout(now, slot, id),
                 Event::ConnOpened { pod } => self.on_conn_opened(now, pod),
+                Event::RetireConnection { pod } => self.on_retire_connection(now, pod),
                 Event::ReserveCheck { slot, id } => self.on_reserve_check(now, slot, id),
                 Event::BouncerTimeout { slot, id } => self.on_bouncer_timeout(now, slot, id),
                 Event::Timeout { slot, id } => self.on_timeout(now, slot, id),

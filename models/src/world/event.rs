@@ -50,6 +50,11 @@ pub enum Event {
         /// Request id.
         id: u64,
     },
+    /// `pod`'s pool retires its oldest connection (`maxLifetime`).
+    RetireConnection {
+        /// Pod index.
+        pod: u32,
+    },
     /// A pool connection of `pod` finished opening.
     ConnOpened {
         /// Pod index.
