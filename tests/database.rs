@@ -25,7 +25,9 @@ database:
 "#;
 
 /// Index of the `pool_timeouts` extra column (no HPA: the database columns only).
-const POOL_TIMEOUTS: usize = 5;
+const POOL_TIMEOUTS: usize = 6;
+/// Index of the `pool_wait_mean_ms` extra column.
+const POOL_WAIT_MEAN: usize = 4;
 
 #[test]
 fn a_pool_without_waiting_room_blocks_as_erlang_b() {
@@ -52,8 +54,20 @@ fn a_pool_with_unlimited_waiting_matches_erlang_c_for_the_connection_wait() {
         .map(|rep| {
             let loaded =
                 load_str(&text, Path::new("pool.yaml"), &["duration=5000s".into()]).unwrap();
-            let (summary, _) = run_loaded(&loaded, rep);
+            let (summary, sink) = run_loaded(&loaded, rep);
             assert_eq!(summary.pool_timeouts, 0);
+            // The per-interval column averages to the run's mean (equal-rate intervals).
+            let rows: Vec<f64> = sink
+                .timeseries
+                .iter()
+                .map(|r| r.extra[POOL_WAIT_MEAN])
+                .collect();
+            let avg = rows.iter().sum::<f64>() / rows.len() as f64;
+            assert!(
+                (avg - summary.pool_wait_mean_ms).abs() < 0.1 * summary.pool_wait_mean_ms + 0.5,
+                "{avg} vs {}",
+                summary.pool_wait_mean_ms
+            );
             summary.pool_wait_mean_ms / 1e3
         })
         .collect();

@@ -54,6 +54,8 @@ pub struct DbState {
     pub rng: StreamRng,
     /// Wait for a connection, of every query that got one.
     pub pool_wait: LatencyHistogram,
+    /// Waits in the current interval: (sum [ns], count).
+    pub pool_wait_interval: (u128, u64),
     /// Requests that gave up waiting for a connection: the pool's `connectionTimeout` or
     /// PgBouncer's `query_wait_timeout`.
     pub pool_timeouts: Counter,
@@ -82,6 +84,7 @@ impl DbState {
                 .collect(),
             rng,
             pool_wait: LatencyHistogram::new(),
+            pool_wait_interval: (0, 0),
             pool_timeouts: Counter::default(),
             refusals: Counter::default(),
             retired: Counter::default(),
@@ -232,6 +235,7 @@ impl World<'_> {
         match db.pool(pod).acquire(token(slot, id)) {
             Acquire::Granted => {
                 db.pool_wait.record(SimDuration::ZERO);
+                db.pool_wait_interval.1 += 1;
                 self.run_query(now, slot);
             }
             Acquire::Queued => {
@@ -257,7 +261,10 @@ impl World<'_> {
         let r = *self.requests.get(slot);
         debug_assert_eq!(r.stage, Stage::PoolWait);
         let db = self.db.as_mut().expect("database state");
-        db.pool_wait.record(now - r.wait_since);
+        let wait = now - r.wait_since;
+        db.pool_wait.record(wait);
+        db.pool_wait_interval.0 += u128::from(wait.as_nanos());
+        db.pool_wait_interval.1 += 1;
         self.run_query(now, slot);
     }
 
@@ -536,11 +543,18 @@ impl World<'_> {
         let in_use: u32 = db.pools.iter().map(Semaphore::in_use).sum();
         let waiting: usize = db.pools.iter().map(Semaphore::waiting).sum();
         let bouncer_waiting: usize = db.bouncers.iter().map(|b| b.server.waiting()).sum();
+        let (wait_sum, waits) = std::mem::take(&mut db.pool_wait_interval);
+        let wait_mean_ms = if waits > 0 {
+            wait_sum as f64 / waits as f64 / 1e6
+        } else {
+            f64::NAN
+        };
         vec![
             f64::from(db.connections),
             util,
             f64::from(in_use),
             waiting as f64,
+            wait_mean_ms,
             bouncer_waiting as f64,
             db.pool_timeouts.close_interval() as f64,
         ]
@@ -559,11 +573,12 @@ impl World<'_> {
 }
 
 /// Names of the database time-series columns, in [`World::db_columns`] order.
-pub const DB_COLUMNS: [&str; 6] = [
+pub const DB_COLUMNS: [&str; 7] = [
     "db_connections",
     "db_cpu_utilization_pct",
     "pool_connections_in_use",
     "pool_waiting",
+    "pool_wait_mean_ms",
     "pgbouncer_waiting",
     "pool_timeouts",
 ];
