@@ -334,6 +334,8 @@ fn validate_warns_when_the_pools_can_exceed_the_database_with_the_guides_arithme
             && over.contains("pods beyond 15"),
         "{over}"
     );
+    let session = run(&["database.pgbouncer.pool_mode=session"]);
+    assert!(session.contains("250 client connections > 30 server connections: 220 pool connections never get a session"), "{session}");
     let clients = run(&["hpa.spec.maxReplicas=50"]);
     assert!(
         clients.contains("1250 client connections > PgBouncer 1 × max_client_conn 1000"),
@@ -455,5 +457,37 @@ fn max_lifetime_retires_connections_and_requests_wait_while_they_reopen() {
     assert_eq!(
         (retiring.db_connections_max, retiring.db_connection_refusals),
         (1, 0)
+    );
+}
+
+#[test]
+fn pgbouncer_session_mode_pins_a_server_connection_to_each_client_connection() {
+    // 5 pods × 10 pool connections = 50 clients but only 20 server connections: in session
+    // mode 20 pool connections become usable and the rest wait for a session forever, so
+    // the pods left without one fail their queries; transaction mode shares the 20.
+    let pools = [
+        "database.pool.connection_timeout=2s",
+        "workload.arrivals.rate=40",
+        "database.pgbouncer.max_client_conn=100",
+        "database.pgbouncer.default_pool_size=20",
+        "database.pgbouncer.reserve_pool_size=0",
+    ];
+    let session: Vec<&str> = pools
+        .iter()
+        .copied()
+        .chain(["database.pgbouncer.pool_mode=session"])
+        .collect();
+    let pinned = run_sets(&with_bouncer(&session));
+    assert_eq!(pinned.db_connections_max, 20, "{pinned:?}");
+    assert!(
+        pinned.pool_timeouts > 0,
+        "pods without a session fail: {pinned:?}"
+    );
+    // Transaction mode opens server connections on demand: only as many as transactions need.
+    let shared = run_sets(&with_bouncer(&pools));
+    assert!(shared.db_connections_max <= 20, "{shared:?}");
+    assert!(
+        shared.pool_timeouts * 10 < pinned.pool_timeouts,
+        "{shared:?} vs {pinned:?}"
     );
 }

@@ -56,6 +56,13 @@ pub fn capacity_warnings(s: &Scenario) -> Vec<String> {
                 ));
             }
             let server = replicas * u64::from(b.default_pool_size + b.reserve_pool_size);
+            if b.pool_mode == "session" && clients > server {
+                out.push(format!(
+                    "session pooling: {which} {pods} × maximum_pool_size {pool} = {clients} client connections > \
+                     {server} server connections: {} pool connections never get a session",
+                    clients - server
+                ));
+            }
             if server > max_conn {
                 out.push(format!(
                     "PgBouncer {replicas} × (default_pool_size {} + reserve_pool_size {}) = {server} server connections > \

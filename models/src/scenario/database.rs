@@ -30,7 +30,8 @@ pub struct PgBouncerSpec {
     /// PgBouncer replicas, config. Default 1.
     #[serde(default = "one_replica")]
     pub replicas: u32,
-    /// `pool_mode`, config: `transaction` (a server connection per transaction). Default
+    /// `pool_mode`, config: `transaction` (a server connection per transaction) or `session`
+    /// (a client connection keeps a server connection for its whole life). Default
     /// transaction.
     #[serde(default = "transaction")]
     pub pool_mode: String,

@@ -379,13 +379,13 @@ fn database(c: &mut Checks, db: &super::database::Database) {
     );
     queries(c, "database.queries", &db.queries);
     if let Some(b) = &db.pgbouncer {
-        if b.pool_mode != "transaction" {
+        if b.pool_mode != "transaction" && b.pool_mode != "session" {
             c.errors.push(
                 SpecError::at_path(
                     "database.pgbouncer.pool_mode",
                     format!("pool_mode `{}` is not simulated", b.pool_mode),
                 )
-                .with_hint("use `transaction` (session pooling is not modelled yet)"),
+                .with_hint("use `transaction` or `session` (statement pooling is not modelled)"),
             );
         }
         if b.replicas == 0 {

@@ -33,10 +33,16 @@ pub struct Bouncer {
     pub server: Semaphore,
     /// Reserve connections opened so far.
     pub reserve_used: u32,
+    /// Session mode: client connections waiting for a server connection (their tokens).
+    pub session_line: Vec<u64>,
 }
 
 /// Per-run state of pools and server.
 pub struct DbState {
+    /// Session mode: pool connections of each pod waiting for a server session.
+    pub session_pending: Vec<u32>,
+    /// Session-token counter.
+    pub session_seq: u64,
     /// PgBouncer replicas (empty without PgBouncer).
     pub bouncers: Vec<Bouncer>,
 
@@ -73,6 +79,8 @@ impl DbState {
     /// Fresh state; `rng` is the run's `db_connections` stream.
     pub fn new(cores: f64, servers: u32, bouncers: u32, rng: StreamRng) -> DbState {
         DbState {
+            session_pending: Vec::new(),
+            session_seq: 0,
             bouncers: (0..bouncers).map(|_| Bouncer::default()).collect(),
 
             pools: Vec::new(),
@@ -98,6 +106,7 @@ impl DbState {
         if self.pools.len() <= i {
             self.pools.resize_with(i + 1, Semaphore::default);
             self.opening.resize(i + 1, 0);
+            self.session_pending.resize(i + 1, 0);
         }
         &mut self.pools[i]
     }
@@ -107,6 +116,9 @@ impl DbState {
 fn token(slot: u32, id: u64) -> u64 {
     (u64::from(slot) << 32) | (id & 0xffff_ffff)
 }
+
+/// Marks a PgBouncer token that stands for a client connection waiting for a session.
+const SESSION: u64 = 1 << 63;
 
 impl World<'_> {
     /// A pod's container started: its pool opens `minimumIdle` connections.
@@ -141,6 +153,7 @@ impl World<'_> {
                 None => db.connections -= 1,
             }
             db.retired.incr();
+            self.end_session(now, pod);
             self.open_connection(now, pod);
         }
         let next = now + every;
@@ -192,6 +205,35 @@ impl World<'_> {
             }
             return;
         }
+        let session = self
+            .sim
+            .db
+            .as_ref()
+            .and_then(|c| c.bouncer.clone())
+            .filter(|b| b.session);
+        if let Some(b) = session {
+            // The client connection needs a server session before the pool can use it.
+            let k = (pod % b.replicas) as usize;
+            db.session_seq += 1;
+            let t = SESSION | (u64::from(pod) << 32) | (db.session_seq & 0xffff_ffff);
+            db.session_pending[pod as usize] += 1;
+            match db.bouncers[k].server.acquire(t) {
+                Acquire::Granted => self.server_granted(now, k, t),
+                Acquire::Queued => {
+                    db.bouncers[k].session_line.push(t);
+                    if db.bouncers[k].server.units() < b.pool_size {
+                        self.open_server_connection(now, k);
+                    }
+                }
+            }
+            return;
+        }
+        self.pool_gains_connection(now, pod);
+    }
+
+    /// One more usable connection in `pod`'s pool: waiters get it first.
+    fn pool_gains_connection(&mut self, now: SimTime, pod: u32) {
+        let db = self.db.as_mut().expect("database state");
         let mut granted = std::mem::take(&mut self.scratch_tokens);
         db.pool(pod).add_units(1, &mut granted);
         for &t in &granted {
@@ -201,21 +243,70 @@ impl World<'_> {
         self.scratch_tokens = granted;
     }
 
+    /// PgBouncer replica `k` hands a server connection to token `t`: a waiting transaction
+    /// runs; a waiting session makes its pool connection usable (or, if its pod is gone, the
+    /// server connection passes on).
+    fn server_granted(&mut self, now: SimTime, k: usize, t: u64) {
+        if t & SESSION == 0 {
+            self.execute(now, (t >> 32) as u32);
+            return;
+        }
+        let pod = ((t & !SESSION) >> 32) as u32;
+        let db = self.db.as_mut().expect("database state");
+        db.bouncers[k].session_line.retain(|&x| x != t);
+        if self.pods[pod as usize].phase < PodPhase::Deleted {
+            db.session_pending[pod as usize] -= 1;
+            self.pool_gains_connection(now, pod);
+        } else if let Some(next) = db.bouncers[k].server.release() {
+            self.server_granted(now, k, next);
+        }
+    }
+
+    /// Session mode: a closed pool connection gives its server session back.
+    fn end_session(&mut self, now: SimTime, pod: u32) {
+        let Some(b) = self
+            .sim
+            .db
+            .as_ref()
+            .and_then(|c| c.bouncer.clone())
+            .filter(|b| b.session)
+        else {
+            return;
+        };
+        let k = (pod % b.replicas) as usize;
+        let db = self.db.as_mut().expect("database state");
+        if let Some(next) = db.bouncers[k].server.release() {
+            self.server_granted(now, k, next);
+        }
+    }
+
     /// A pod is gone: its connections close.
-    pub(super) fn db_pod_deleted(&mut self, pod: u32) {
+    pub(super) fn db_pod_deleted(&mut self, now: SimTime, pod: u32) {
         let bouncer = self
             .sim
             .db
             .as_ref()
             .and_then(|c| c.bouncer.as_ref())
             .map(|b| b.replicas);
-        if let Some(db) = self.db.as_mut() {
-            let units = db.pool(pod).units();
-            match bouncer {
-                Some(n) => db.bouncers[(pod % n) as usize].clients -= units,
-                None => db.connections -= units,
+        let Some(db) = self.db.as_mut() else { return };
+        let units = db.pool(pod).units();
+        let pending = std::mem::take(&mut db.session_pending[pod as usize]);
+        match bouncer {
+            Some(n) => {
+                let bouncer = &mut db.bouncers[(pod % n) as usize];
+                bouncer.clients -= units + pending;
+                let mine = |t: &u64| t & SESSION != 0 && ((t & !SESSION) >> 32) as u32 == pod;
+                let lost: Vec<u64> = bouncer.session_line.iter().copied().filter(mine).collect();
+                for t in lost {
+                    bouncer.server.cancel(t);
+                }
+                bouncer.session_line.retain(|t| !mine(t));
             }
-            db.pools[pod as usize] = Semaphore::default();
+            None => db.connections -= units,
+        }
+        db.pools[pod as usize] = Semaphore::default();
+        for _ in 0..units {
+            self.end_session(now, pod);
         }
     }
 
@@ -240,7 +331,8 @@ impl World<'_> {
             }
             Acquire::Queued => {
                 let pool = &db.pools[pod as usize];
-                if pool.units() + db.opening[pod as usize] < pool_max {
+                let pending = db.opening[pod as usize] + db.session_pending[pod as usize];
+                if pool.units() + pending < pool_max {
                     self.open_connection(now, pod);
                 }
                 if self.requests.get(slot).stage != Stage::PoolWait {
@@ -272,7 +364,7 @@ impl World<'_> {
     /// transaction) or straight to the server.
     fn run_query(&mut self, now: SimTime, slot: u32) {
         let cfg = self.sim.db.as_ref().expect("database configured");
-        let Some(b) = cfg.bouncer.clone() else {
+        let Some(b) = cfg.bouncer.clone().filter(|b| !b.session) else {
             self.execute(now, slot);
             return;
         };
@@ -317,7 +409,7 @@ impl World<'_> {
         let mut granted = std::mem::take(&mut self.scratch_tokens);
         db.bouncers[k].server.add_units(1, &mut granted);
         for &t in &granted {
-            self.execute(now, (t >> 32) as u32);
+            self.server_granted(now, k, t);
         }
         granted.clear();
         self.scratch_tokens = granted;
@@ -461,9 +553,19 @@ impl World<'_> {
         else {
             return;
         };
+        if self
+            .sim
+            .db
+            .as_ref()
+            .and_then(|c| c.bouncer.as_ref())
+            .is_some_and(|b| b.session)
+        {
+            return; // the session keeps its server connection
+        }
+        let k = (pod % n) as usize;
         let db = self.db.as_mut().expect("database state");
-        if let Some(next) = db.bouncers[(pod % n) as usize].server.release() {
-            self.execute(now, (next >> 32) as u32);
+        if let Some(next) = db.bouncers[k].server.release() {
+            self.server_granted(now, k, next);
         }
     }
 

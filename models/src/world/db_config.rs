@@ -97,6 +97,8 @@ pub struct BouncerConfig {
     pub reserve_timeout: SimDuration,
     /// `query_wait_timeout`.
     pub query_wait_timeout: SimDuration,
+    /// `pool_mode: session`: a client connection holds a server connection for its life.
+    pub session: bool,
 }
 
 /// Compiles the scenario's database tier.
@@ -143,6 +145,7 @@ pub fn compile_db(
             reserve: b.reserve_pool_size,
             reserve_timeout: b.reserve_pool_timeout.sim(),
             query_wait_timeout: b.query_wait_timeout.sim(),
+            session: b.pool_mode == "session",
         }),
     })
 }

@@ -808,7 +808,7 @@ impl<'a> World<'a> {
             self.stats.running_request_cores.set(now, cores.max(0.0));
         }
         self.forget_pod_metrics(pod);
-        self.db_pod_deleted(pod);
+        self.db_pod_deleted(now, pod);
         let name = self.pod_name(pod);
         self.event(
             now,
