@@ -12,6 +12,7 @@
 //! same queries (common random numbers).
 
 use super::cpu::CpuShare;
+use super::db_config::BouncerConfig;
 use super::engine::World;
 use super::event::Event;
 use super::pod::PodPhase;
@@ -120,7 +121,14 @@ fn token(slot: u32, id: u64) -> u64 {
 /// Marks a PgBouncer token that stands for a client connection waiting for a session.
 const SESSION: u64 = 1 << 63;
 
-impl World<'_> {
+impl<'a> World<'a> {
+    /// The PgBouncer tier, if the scenario has one (borrowed from the shared simulation, so
+    /// callers may keep it while they change the world).
+    fn bouncer(&self) -> Option<&'a BouncerConfig> {
+        let sim: &'a super::config::Simulation = self.sim;
+        sim.db.as_ref().and_then(|c| c.bouncer.as_ref())
+    }
+
     /// A pod's container started: its pool opens `minimumIdle` connections.
     pub(super) fn db_pod_started(&mut self, now: SimTime, pod: u32) {
         let Some(cfg) = self.sim.db.as_ref() else {
@@ -190,12 +198,8 @@ impl World<'_> {
     /// A connection finished opening.
     pub(super) fn on_conn_opened(&mut self, now: SimTime, pod: u32) {
         let alive = self.pods[pod as usize].phase < PodPhase::Deleted;
-        let bouncer = self
-            .sim
-            .db
-            .as_ref()
-            .and_then(|c| c.bouncer.as_ref())
-            .map(|b| b.replicas);
+        let bouncer = self.bouncer().map(|b| b.replicas);
+        let session = self.bouncer().filter(|b| b.session);
         let db = self.db.as_mut().expect("database state");
         db.opening[pod as usize] -= 1;
         if !alive {
@@ -205,12 +209,6 @@ impl World<'_> {
             }
             return;
         }
-        let session = self
-            .sim
-            .db
-            .as_ref()
-            .and_then(|c| c.bouncer.clone())
-            .filter(|b| b.session);
         if let Some(b) = session {
             // The client connection needs a server session before the pool can use it.
             let k = (pod % b.replicas) as usize;
@@ -264,13 +262,7 @@ impl World<'_> {
 
     /// Session mode: a closed pool connection gives its server session back.
     fn end_session(&mut self, now: SimTime, pod: u32) {
-        let Some(b) = self
-            .sim
-            .db
-            .as_ref()
-            .and_then(|c| c.bouncer.clone())
-            .filter(|b| b.session)
-        else {
+        let Some(b) = self.bouncer().filter(|b| b.session) else {
             return;
         };
         let k = (pod % b.replicas) as usize;
@@ -282,12 +274,7 @@ impl World<'_> {
 
     /// A pod is gone: its connections close.
     pub(super) fn db_pod_deleted(&mut self, now: SimTime, pod: u32) {
-        let bouncer = self
-            .sim
-            .db
-            .as_ref()
-            .and_then(|c| c.bouncer.as_ref())
-            .map(|b| b.replicas);
+        let bouncer = self.bouncer().map(|b| b.replicas);
         let Some(db) = self.db.as_mut() else { return };
         let units = db.pool(pod).units();
         let pending = std::mem::take(&mut db.session_pending[pod as usize]);
@@ -421,12 +408,7 @@ impl World<'_> {
         if !self.requests.is_live(slot, id) || self.requests.get(slot).stage != Stage::BouncerWait {
             return;
         }
-        let b = self
-            .sim
-            .db
-            .as_ref()
-            .and_then(|c| c.bouncer.clone())
-            .expect("PgBouncer configured");
+        let b = self.bouncer().expect("PgBouncer configured");
         let k = (self.requests.get(slot).pod % b.replicas) as usize;
         let db = self.db.as_mut().expect("database state");
         if db.bouncers[k].reserve_used < b.reserve && self.open_server_connection(now, k) {
@@ -544,22 +526,10 @@ impl World<'_> {
 
     /// The server connection of a finished (or abandoned) transaction goes back to PgBouncer.
     fn release_server_connection(&mut self, now: SimTime, pod: u32) {
-        let Some(n) = self
-            .sim
-            .db
-            .as_ref()
-            .and_then(|c| c.bouncer.as_ref())
-            .map(|b| b.replicas)
-        else {
+        let Some(n) = self.bouncer().map(|b| b.replicas) else {
             return;
         };
-        if self
-            .sim
-            .db
-            .as_ref()
-            .and_then(|c| c.bouncer.as_ref())
-            .is_some_and(|b| b.session)
-        {
+        if self.bouncer().is_some_and(|b| b.session) {
             return; // the session keeps its server connection
         }
         let k = (pod % n) as usize;
@@ -591,12 +561,7 @@ impl World<'_> {
                 db.pool(r.pod).cancel(token(slot, r.id));
             }
             Stage::BouncerWait => {
-                let n = self
-                    .sim
-                    .db
-                    .as_ref()
-                    .and_then(|c| c.bouncer.as_ref())
-                    .map_or(1, |b| b.replicas);
+                let n = self.bouncer().map_or(1, |b| b.replicas);
                 let db = self.db.as_mut().expect("database state");
                 db.bouncers[(r.pod % n) as usize]
                     .server
