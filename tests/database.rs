@@ -491,3 +491,40 @@ fn pgbouncer_session_mode_pins_a_server_connection_to_each_client_connection() {
         "{shared:?} vs {pinned:?}"
     );
 }
+
+#[test]
+fn bad_database_settings_in_a_file_exit_2_located_with_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/metadata-catalog");
+    std::fs::copy(root.join("k8s.yaml"), dir.path().join("k8s.yaml")).unwrap();
+    let text = std::fs::read_to_string(root.join("scenario.yaml")).unwrap();
+    let bad = text.replacen("reserve_pool_size: 5", "reserve_pool_size: 30", 1);
+    assert_ne!(bad, text);
+    std::fs::write(dir.path().join("scenario.yaml"), &bad).unwrap();
+    let line = bad
+        .lines()
+        .position(|l| l.contains("reserve_pool_size: 30"))
+        .unwrap()
+        + 1;
+    let out_dir = dir.path().join("out");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hpasim"))
+        .args([
+            "run",
+            dir.path().join("scenario.yaml").to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("scenario.yaml:{line}:")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("reserve_pool_size") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(!out_dir.exists(), "no partial output");
+}
