@@ -11,6 +11,7 @@ mod hpa_e2e;
 mod kernel;
 mod lifecycle;
 mod manifests;
+mod queues;
 mod support;
 mod theory;
 mod workload;

@@ -79,6 +79,24 @@ pub struct SummaryRow {
     pub db_connections_max: u64,
     /// Highest interval CPU utilization of the database [%] (0 without a core limit).
     pub db_cpu_utilization_max_pct: f64,
+    /// Messages processed again after a crash or rebalance lost their progress.
+    pub messages_reprocessed: u64,
+    /// Time-weighted mean consumer lag (Kafka) or list length (Redis).
+    pub queue_lag_mean: f64,
+    /// Highest consumer lag or list length.
+    pub queue_lag_max: u64,
+    /// Consumer group rebalances.
+    pub rebalances: u64,
+    /// Partition-seconds of consumption stopped by rebalances.
+    pub partition_paused_s: f64,
+    /// Consumer pod crashes.
+    pub consumer_crashes: u64,
+    /// KEDA scale-ups from zero (or idle) to the minimum.
+    pub keda_activations: u64,
+    /// KEDA scale-downs to zero (or idle) after the cooldown.
+    pub keda_deactivations: u64,
+    /// KEDA polls with a trigger served by its fallback.
+    pub keda_fallback_polls: u64,
 }
 
 /// One row of timeseries.csv: one sample interval of one run.

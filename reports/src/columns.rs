@@ -81,7 +81,7 @@ const fn with_key<const N: usize, const M: usize>(fields: [Column; N]) -> [Colum
     out
 }
 
-static SUMMARY: [Column; 34] = with_key([
+static SUMMARY: [Column; 43] = with_key([
     col("duration_s", Seconds, "s", "Simulated duration"),
     col("requests", Integer, "requests", "Requests that arrived"),
     col("completed", Integer, "requests", "Requests answered"),
@@ -216,6 +216,60 @@ static SUMMARY: [Column; 34] = with_key([
         Real,
         "%",
         "Highest interval CPU utilization of the database",
+    ),
+    col(
+        "messages_reprocessed",
+        Integer,
+        "messages",
+        "Messages processed again after a crash or rebalance lost their progress",
+    ),
+    col(
+        "queue_lag_mean",
+        Real,
+        "messages",
+        "Time-weighted mean consumer lag (Kafka) or list length (Redis)",
+    ),
+    col(
+        "queue_lag_max",
+        Integer,
+        "messages",
+        "Highest consumer lag or list length",
+    ),
+    col(
+        "rebalances",
+        Integer,
+        "rebalances",
+        "Consumer group rebalances",
+    ),
+    col(
+        "partition_paused_s",
+        Seconds,
+        "s",
+        "Partition-seconds of consumption stopped by rebalances",
+    ),
+    col(
+        "consumer_crashes",
+        Integer,
+        "crashes",
+        "Consumer pod crashes",
+    ),
+    col(
+        "keda_activations",
+        Integer,
+        "scales",
+        "KEDA scale-ups from zero (or idle) to the minimum",
+    ),
+    col(
+        "keda_deactivations",
+        Integer,
+        "scales",
+        "KEDA scale-downs to zero (or idle) after the cooldown",
+    ),
+    col(
+        "keda_fallback_polls",
+        Integer,
+        "polls",
+        "KEDA polls with a trigger served by its fallback",
     ),
 ]);
 

@@ -183,6 +183,15 @@ impl CsvSink {
                 db_connection_refusals,
                 db_connections_max,
                 db_cpu_utilization_max_pct,
+                messages_reprocessed,
+                queue_lag_mean,
+                queue_lag_max,
+                rebalances,
+                partition_paused_s,
+                consumer_crashes,
+                keda_activations,
+                keda_deactivations,
+                keda_fallback_polls,
             } = row;
             c.float(duration_s);
             c.int(requests);
@@ -214,6 +223,15 @@ impl CsvSink {
             c.int(db_connection_refusals);
             c.int(db_connections_max);
             c.float(db_cpu_utilization_max_pct);
+            c.int(messages_reprocessed);
+            c.float(queue_lag_mean);
+            c.int(queue_lag_max);
+            c.int(rebalances);
+            c.float(partition_paused_s);
+            c.int(consumer_crashes);
+            c.int(keda_activations);
+            c.int(keda_deactivations);
+            c.int(keda_fallback_polls);
         });
     }
 
@@ -472,6 +490,15 @@ mod tests {
             db_connection_refusals: 0,
             db_connections_max: 0,
             db_cpu_utilization_max_pct: 0.0,
+            messages_reprocessed: 0,
+            queue_lag_mean: 0.0,
+            queue_lag_max: 0,
+            rebalances: 0,
+            partition_paused_s: 0.0,
+            consumer_crashes: 0,
+            keda_activations: 0,
+            keda_deactivations: 0,
+            keda_fallback_polls: 0,
         }
     }
 
@@ -603,6 +630,15 @@ mod tests {
                 "db_connection_refusals",
                 "db_connections_max",
                 "db_cpu_utilization_max_pct",
+                "messages_reprocessed",
+                "queue_lag_mean",
+                "queue_lag_max",
+                "rebalances",
+                "partition_paused_s",
+                "consumer_crashes",
+                "keda_activations",
+                "keda_deactivations",
+                "keda_fallback_polls",
             ]
         );
     }

@@ -133,6 +133,15 @@ mod tests {
             db_connection_refusals: 0,
             db_connections_max: 0,
             db_cpu_utilization_max_pct: 0.0,
+            messages_reprocessed: 0,
+            queue_lag_mean: 0.0,
+            queue_lag_max: 0,
+            rebalances: 0,
+            partition_paused_s: 0.0,
+            consumer_crashes: 0,
+            keda_activations: 0,
+            keda_deactivations: 0,
+            keda_fallback_polls: 0,
         }
     }
 

@@ -60,6 +60,10 @@ pub struct Scenario {
     /// Connection pools and the database, config. Default: none (requests make no queries).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<super::database::Database>,
+    /// A message queue the pods consume from, config. Default: none (arrivals are HTTP
+    /// requests through the load balancer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<super::queue::Queue>,
 }
 
 fn default_seed() -> u64 {

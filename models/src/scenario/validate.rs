@@ -75,6 +75,7 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     if let Some(db) = &s.database {
         database(&mut c, db);
     }
+    c.errors.extend(super::queue::validate(s));
     for (k, class) in s.workload.classes.iter().enumerate() {
         if let Some(q) = &class.queries {
             if s.database.is_none() {

@@ -82,6 +82,8 @@ pub struct Simulation {
     pub hpa: Option<super::hpa_config::HpaConfig>,
     /// Connection pools and the database, if the scenario has them.
     pub db: Option<super::db_config::DbConfig>,
+    /// The message queue the pods consume from, if the scenario has one.
+    pub queue: Option<super::queue_config::QueueConfig>,
 }
 
 impl Simulation {
@@ -156,6 +158,7 @@ impl Simulation {
                 .as_ref()
                 .map(|d| super::db_config::compile_db(d, &s.workload.classes, base_dir))
                 .transpose()?,
+            queue: super::queue_config::compile_queue(s),
         })
     }
 }

@@ -34,6 +34,8 @@ pub(super) struct Rngs {
     balancer: StreamRng,
     startup: StreamRng,
     queries: StreamRng,
+    pub(super) messages: StreamRng,
+    pub(super) crashes: StreamRng,
 }
 
 /// Why a request left without an answer, or that it got one.
@@ -84,6 +86,7 @@ pub struct World<'a> {
     pub(super) hpa: Option<super::autoscaler::HpaState>,
     pub(super) db: Option<super::database::DbState>,
     pub(super) scratch_tokens: Vec<u64>,
+    pub(super) broker: Option<super::broker::Broker>,
 }
 
 impl<'a> World<'a> {
@@ -97,6 +100,8 @@ impl<'a> World<'a> {
             balancer: streams.get("balancer"),
             startup: streams.get("startup"),
             queries: streams.get("queries"),
+            messages: streams.get("messages"),
+            crashes: streams.get("crashes"),
         };
         let db = sim.db.as_ref().map(|c| {
             let bouncers = c.bouncer.as_ref().map_or(0, |b| b.replicas);
@@ -138,6 +143,7 @@ impl<'a> World<'a> {
             hpa: sim.hpa.as_ref().map(super::autoscaler::HpaState::new),
             db,
             scratch_tokens: Vec::new(),
+            broker: sim.queue.as_ref().map(super::broker::Broker::for_config),
         }
     }
 
@@ -156,6 +162,7 @@ impl<'a> World<'a> {
             self.schedule(self.sampler.next_close(), Event::Sample);
         }
         self.start_autoscaling();
+        self.start_queue();
         for &(at, replicas) in &self.sim.pods.scale_schedule {
             if SimTime::ZERO + at < self.end {
                 self.schedule(SimTime::ZERO + at, Event::SetReplicas { replicas });
@@ -189,6 +196,10 @@ impl<'a> World<'a> {
                 Event::MetricsScrape => self.on_metrics_scrape(now),
                 Event::PromScrape => self.on_prometheus_scrape(now),
                 Event::HpaSync => self.on_hpa_sync(now),
+                Event::Rebalance => self.on_rebalance(now),
+                Event::ConsumerWake { pod } => self.on_consumer_wake(now, pod),
+                Event::SessionExpired { pod } => self.on_session_expired(now, pod),
+                Event::ConsumerCrash { pod } => self.on_consumer_crash(now, pod),
                 Event::SetReplicas { replicas } => {
                     self.set_replicas(now, replicas, "scale_schedule")
                 }
@@ -213,6 +224,10 @@ impl<'a> World<'a> {
             if t < self.end {
                 self.schedule(t, Event::Arrival);
             }
+        }
+        if self.broker.is_some() {
+            self.produce(now);
+            return;
         }
         let id = self.next_id;
         self.next_id += 1;
@@ -301,7 +316,7 @@ impl<'a> World<'a> {
         self.emit_request(now, request, Outcome::Rejected);
     }
 
-    fn start_service(&mut self, now: SimTime, pod: u32, slot: u32) {
+    pub(super) fn start_service(&mut self, now: SimTime, pod: u32, slot: u32) {
         let slow = self.sim.pods.slow_start;
         let p = &mut self.pods[pod as usize];
         p.busy += 1;
@@ -393,6 +408,10 @@ impl<'a> World<'a> {
     }
 
     pub(super) fn complete(&mut self, now: SimTime, slot: u32) {
+        if self.broker.is_some() {
+            self.message_finished(now, slot, true);
+            return;
+        }
         let r = *self.requests.get(slot);
         if self.hpa.is_some() {
             self.count_request(r.pod);
@@ -512,6 +531,10 @@ impl<'a> World<'a> {
     pub(super) fn fail_pool_timeout(&mut self, now: SimTime, slot: u32) {
         let r = *self.requests.get(slot);
         self.emit_request(now, &r, Outcome::PoolTimeout);
+        if self.broker.is_some() {
+            self.message_finished(now, slot, false);
+            return;
+        }
         self.release(now, slot);
     }
 
@@ -627,6 +650,11 @@ impl<'a> World<'a> {
         }
     }
 
+    /// The ReplicaSet replaces a pod that died: a cold start, desired replicas unchanged.
+    pub(super) fn replace_pod(&mut self, now: SimTime) {
+        self.create_cold_pod(now);
+    }
+
     fn create_cold_pod(&mut self, now: SimTime) {
         let pod = self.new_pod(now, PodPhase::Pending);
         let st = &self.sim.pods.startup;
@@ -723,6 +751,10 @@ impl<'a> World<'a> {
         self.stats.ready.set(now, self.endpoints.len() as f64);
         let name = self.pod_name(pod);
         self.event(now, PodPhase::Ready.event_kind(), name, String::new());
+        if self.broker.is_some() {
+            self.consumer_joined(now, pod);
+            return;
+        }
         if self.sim.policy == BalancePolicy::SharedQueue {
             for _ in 0..self.sim.pods.concurrency {
                 if self.pods[pod as usize].busy >= self.sim.pods.concurrency {
@@ -749,6 +781,9 @@ impl<'a> World<'a> {
         }
         self.pods[pod as usize].phase = PodPhase::Terminating;
         self.event(now, PodPhase::Terminating.event_kind(), name, String::new());
+        if self.broker.is_some() {
+            self.consumer_leaving(now, pod);
+        }
         if !self.maybe_finish_termination(now, pod) {
             let grace = self.sim.pods.grace;
             self.schedule(now + grace, Event::GraceExpired { pod });
@@ -756,7 +791,7 @@ impl<'a> World<'a> {
     }
 
     /// Deletes a Terminating pod once it holds no work; true if it did.
-    fn maybe_finish_termination(&mut self, now: SimTime, pod: u32) -> bool {
+    pub(super) fn maybe_finish_termination(&mut self, now: SimTime, pod: u32) -> bool {
         let p = &self.pods[pod as usize];
         if p.phase == PodPhase::Terminating && !p.killing && p.busy == 0 && p.queued == 0 {
             self.delete(now, pod, "drained");
@@ -771,6 +806,14 @@ impl<'a> World<'a> {
             return;
         }
         self.pods[pod as usize].killing = true;
+        if self.broker.is_some() {
+            self.drop_messages(now, pod);
+            let name = self.pod_name(pod);
+            let detail = "messages in process past the grace period: not committed".to_string();
+            self.event(now, "requests_killed", name, detail);
+            self.delete(now, pod, "grace period expired");
+            return;
+        }
         let mut killed = 0u64;
         for slot in 0..self.requests_len() {
             let r = *self.requests.get(slot);
@@ -791,7 +834,7 @@ impl<'a> World<'a> {
         self.requests.slot_count() as u32
     }
 
-    fn delete(&mut self, now: SimTime, pod: u32, reason: &str) {
+    pub(super) fn delete(&mut self, now: SimTime, pod: u32, reason: &str) {
         let p = &mut self.pods[pod as usize];
         let was_running = p.phase >= PodPhase::Started;
         let was_billed = p.scheduled.is_some();
@@ -895,6 +938,8 @@ impl<'a> World<'a> {
         row.extra = self.hpa_columns();
         let db_columns = self.db_columns(now, span);
         row.extra.extend(db_columns);
+        let queue_columns = self.queue_columns(now);
+        row.extra.extend(queue_columns);
         self.sink.timeseries(self.key, &row);
     }
 
@@ -905,6 +950,11 @@ impl<'a> World<'a> {
         let (rejected, timed_out, killed) =
             (s.rejected.total(), s.timed_out.total(), s.killed.total());
         let db = self.db.as_ref();
+        let queue_lag_mean = self
+            .broker
+            .as_mut()
+            .map_or(0.0, |b| b.stats.lag.mean(SimTime::ZERO, end));
+        let q = self.broker.as_ref();
         let pool_timeouts = db.map_or(0, |d| d.pool_timeouts.total());
         let started = s.started.total();
         let request_core_s = s.running_request_cores.integral(end);
@@ -951,6 +1001,15 @@ impl<'a> World<'a> {
             db_connection_refusals: db.map_or(0, |d| d.refusals.total()),
             db_connections_max: db.map_or(0, |d| u64::from(d.connections_max)),
             db_cpu_utilization_max_pct: db.map_or(0.0, |d| d.cpu_util_max_pct),
+            messages_reprocessed: q.map_or(0, |b| b.stats.reprocessed.total()),
+            queue_lag_mean,
+            queue_lag_max: q.map_or(0, |b| b.stats.lag.max() as u64),
+            rebalances: q.map_or(0, |b| b.stats.rebalances.total()),
+            partition_paused_s: q.map_or(0.0, |b| b.stats.paused_partition_s),
+            consumer_crashes: q.map_or(0, |b| b.stats.crashes.total()),
+            keda_activations: 0,
+            keda_deactivations: 0,
+            keda_fallback_polls: 0,
         }
     }
 }

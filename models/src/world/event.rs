@@ -83,6 +83,23 @@ pub enum Event {
     PromScrape,
     /// The HPA controller reconciles.
     HpaSync,
+    /// The consumer group rebalances (membership changed at this instant).
+    Rebalance,
+    /// An idle Kafka consumer wakes to commit or to resume after a pause.
+    ConsumerWake {
+        /// Pod index.
+        pod: u32,
+    },
+    /// A crashed consumer's session times out: the group notices it left.
+    SessionExpired {
+        /// Pod index.
+        pod: u32,
+    },
+    /// A consumer pod crashes (`u32::MAX`: the oldest Ready one).
+    ConsumerCrash {
+        /// Pod index.
+        pod: u32,
+    },
     /// A time-series interval closes.
     Sample,
     /// The run ends.

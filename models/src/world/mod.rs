@@ -13,9 +13,12 @@
 //!  RunStats ──Sample──▶ TimeseriesRow ──▶ RowSink      End ──▶ SummaryRow
 //! ```
 
+pub mod assign;
 mod autoscaler;
 mod balancer;
+pub mod broker;
 mod config;
+mod consumers;
 pub mod cpu;
 mod database;
 pub mod db_config;
@@ -24,11 +27,13 @@ mod engine;
 mod event;
 pub mod hpa_config;
 pub mod pod;
+pub mod queue_config;
 mod request;
 pub mod startup;
 mod stats;
 
 pub use config::{PodConfig, Simulation, StartupConfig};
+pub use consumers::QUEUE_COLUMNS;
 pub use engine::World;
 pub use event::Event;
 
@@ -49,6 +54,9 @@ impl Simulation {
             .map_or_else(Vec::new, |h| h.columns.clone());
         if self.db.is_some() {
             columns.extend(database::DB_COLUMNS.iter().map(|c| c.to_string()));
+        }
+        if self.queue.is_some() {
+            columns.extend(consumers::QUEUE_COLUMNS.iter().map(|c| c.to_string()));
         }
         columns
     }
