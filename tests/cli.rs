@@ -292,11 +292,16 @@ fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != "hpa-eval") {
+            if path
+                .file_name()
+                .is_some_and(|n| !n.to_string_lossy().ends_with("-eval"))
+            {
                 yaml_files(&path, found);
             }
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            && path.file_name().is_some_and(|n| n != "k8s.yaml")
+            && path
+                .file_name()
+                .is_some_and(|n| !n.to_string_lossy().starts_with("k8s"))
         {
             found.push(path);
         }

@@ -207,3 +207,82 @@ fn a_crashed_work_queue_consumer_returns_its_messages_to_the_list() {
     assert!(summary.messages_reprocessed > 0 && summary.messages_reprocessed <= 10);
     assert!(summary.requests - summary.completed < 50, "nothing is lost");
 }
+
+#[test]
+fn an_hpa_scales_workers_on_the_external_redis_queue_length() {
+    // Guide 004's worker HPA: External redis_queue_length, target Value 100 (a total, not per
+    // replica): the proposal is ceil(ready workers x length / 100).
+    let (summary, sink) = run_file("scenarios/agent-worker/scenario.yaml", &["duration=20m"]);
+    let syncs: Vec<&str> = sink
+        .events
+        .iter()
+        .filter(|e| e.kind == "hpa_sync")
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert!(
+        syncs[0].starts_with("redis_queue_length=0 -> 0;"),
+        "{}",
+        syncs[0]
+    );
+    let scaled_up = sink
+        .events
+        .iter()
+        .any(|e| e.kind == "replicas_set" && e.time_s > 600.0 && e.detail.starts_with("2 -> "));
+    assert!(scaled_up, "the burst at 10 m scales the workers up from 2");
+    assert!(summary.replicas_max >= 20.0, "{}", summary.replicas_max);
+}
+
+#[test]
+fn queue_metrics_and_settings_that_do_not_fit_are_rejected_with_their_path() {
+    let check = |sets: &[&str], path: &str, words: &str| {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let err = hpasim_models::scenario::load_str(KAFKA, std::path::Path::new("q.yaml"), &sets)
+            .and_then(|l| {
+                hpasim_models::Simulation::compile(&l.scenario, &l.base_dir)
+                    .map(|_| ())
+                    .map_err(|e| l.locate(e))
+            })
+            .expect_err("invalid");
+        let text = err.to_string();
+        assert!(text.contains(path) && text.contains(words), "{text}");
+    };
+    check(&["queue.partitions=0"], "queue.partitions", "at least 1");
+    check(&["pods.concurrency=4"], "pods.concurrency", "one at a time");
+    check(
+        &["queue.consumer.max_poll_records=0"],
+        "max_poll_records",
+        "at least 1",
+    );
+    check(
+        &["pods.timeout=5s"],
+        "pods.timeout",
+        "does not apply to queue consumers",
+    );
+    check(
+        &["queue.consumer.assignment=sticky"],
+        "--set queue.consumer.assignment",
+        "cooperative_sticky",
+    );
+    let typo = KAFKA.replace("  partitions: 12", "  partitons: 12");
+    let err = hpasim_models::scenario::load_str(&typo, std::path::Path::new("q.yaml"), &[])
+        .expect_err("misspelled field");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("q.yaml:16:3") && msg.contains("partitions"),
+        "{msg}"
+    );
+    let hpa = "{apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, metadata: {name: w}, spec: {scaleTargetRef: {kind: Deployment, name: w}, maxReplicas: 5, metrics: [{type: External, external: {metric: {name: redis_queue_length}, target: {type: Value, value: '100'}}}]}}";
+    let text = format!("{KAFKA}hpa: {hpa}\n");
+    let err = hpasim_models::scenario::load_str(&text, std::path::Path::new("q.yaml"), &[])
+        .and_then(|l| {
+            hpasim_models::Simulation::compile(&l.scenario, &l.base_dir)
+                .map(|_| ())
+                .map_err(|e| l.locate(e))
+        })
+        .expect_err("a Redis metric on a Kafka scenario");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("measures a queue the scenario does not have") && msg.contains("redis_list"),
+        "{msg}"
+    );
+}

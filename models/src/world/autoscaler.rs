@@ -18,10 +18,16 @@ use super::engine::World;
 use super::hpa_config::{HpaConfig, PodsSource};
 use super::pod::PodPhase as SimPhase;
 use crate::hpa::{self, ClusterSnapshot, ContainerSnapshot, PodPhase, PodSnapshot};
-use crate::metrics::{working_set, CounterSeries, MetricsServer, PodsMetric, Prometheus};
+use crate::metrics::{
+    adapter_milli, working_set, CounterSeries, MetricsServer, PodsMetric, Prometheus,
+};
 use hpasim_sim::SimTime;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+/// The gauge of the queue exporter (redis_exporter / kafka-exporter), series 0: the list
+/// length or the group's total lag, scraped with the pods.
+const QUEUE_EXPORTER: &str = "queue_exporter_backlog";
 
 /// Per-run state of the HPA and its metrics pipeline.
 pub struct HpaState {
@@ -48,6 +54,7 @@ impl HpaState {
         let in_flight = prometheus.add_gauge("http_requests_in_flight");
         let queued = prometheus.add_gauge("queue_length");
         let pool = prometheus.add_gauge("db_connection_pool_utilization");
+        prometheus.add_gauge(QUEUE_EXPORTER);
         let pods_metrics = cfg
             .pods_metrics
             .iter()
@@ -154,6 +161,12 @@ impl World<'_> {
                 }
             }
         }
+        let backlog = self.broker.as_ref().map(|b| b.total_lag() as f64);
+        if let (Some(state), Some(v)) = (self.hpa.as_mut(), backlog) {
+            if let Some(g) = state.prometheus.gauge_id(QUEUE_EXPORTER) {
+                state.prometheus.gauge_mut(g).scrape(now, 0, v);
+            }
+        }
         let next = now + cfg.prometheus.scrape_interval;
         if next < self.end {
             self.schedule(next, super::event::Event::PromScrape);
@@ -234,6 +247,15 @@ impl World<'_> {
                 metrics,
             });
         }
+        if let Some(g) = state.prometheus.gauge_id(QUEUE_EXPORTER) {
+            let lookback = state.prometheus.config().lookback_delta;
+            for (name, _) in &cfg.external_metrics {
+                if let Some(v) = state.prometheus.gauge(g).latest(0, now, lookback) {
+                    snap.external_metrics
+                        .insert(name.clone(), vec![adapter_milli(v)]);
+                }
+            }
+        }
         snap
     }
 
@@ -288,7 +310,8 @@ impl World<'_> {
         if ms < self.end {
             self.schedule(ms, super::event::Event::MetricsScrape);
         }
-        if prom < self.end && !cfg.pods_metrics.is_empty() {
+        let scraped = !cfg.pods_metrics.is_empty() || !cfg.external_metrics.is_empty();
+        if prom < self.end && scraped {
             self.schedule(prom, super::event::Event::PromScrape);
         }
         if first_sync < self.end {

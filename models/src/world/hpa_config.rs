@@ -20,6 +20,25 @@ pub const PODS_METRICS: &[(&str, PodsSource)] = &[
     ),
 ];
 
+/// The External metric names the simulated exporters serve (scraped by Prometheus, read
+/// through the adapter), and what they measure. They need the scenario's `queue`.
+pub const EXTERNAL_METRICS: &[(&str, ExternalSource)] = &[
+    ("redis_queue_length", ExternalSource::ListLength),
+    ("redis_list_length", ExternalSource::ListLength),
+    ("kafka_consumergroup_lag", ExternalSource::ConsumerLag),
+    ("kafka_consumergroup_lag_sum", ExternalSource::ConsumerLag),
+    ("kafka_consumer_lag", ExternalSource::ConsumerLag),
+];
+
+/// Which broker value an External metric reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExternalSource {
+    /// Length of the Redis list (redis_exporter `redis_key_size`-style).
+    ListLength,
+    /// The consumer group's total lag (kafka-exporter `kafka_consumergroup_lag`, summed).
+    ConsumerLag,
+}
+
 /// Which series a Pods metric reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PodsSource {
@@ -50,6 +69,8 @@ pub struct HpaConfig {
     pub rate_window: SimDuration,
     /// Pods metrics of the HPA, with their source.
     pub pods_metrics: Vec<(String, PodsSource)>,
+    /// External metrics of the HPA, with their source.
+    pub external_metrics: Vec<(String, ExternalSource)>,
     /// Extra time-series column names (what the HPA saw).
     pub columns: Vec<String>,
     /// For each metric of the spec, its column (if it has one).
@@ -138,6 +159,7 @@ pub fn compile_hpa(s: &Scenario) -> Result<Option<HpaConfig>, SpecError> {
         prometheus,
         rate_window: a.prometheus.rate_window.sim(),
         pods_metrics: Vec::new(),
+        external_metrics: Vec::new(),
         columns: Vec::new(),
         metric_columns: Vec::new(),
         memory,
@@ -208,12 +230,44 @@ pub fn compile_hpa(s: &Scenario) -> Result<Option<HpaConfig>, SpecError> {
                 cfg.pods_metrics.push((name.clone(), *source));
                 format!("hpa_{name}")
             }
-            "Object" | "External" => {
+            "External" => {
+                let name = m
+                    .external
+                    .as_ref()
+                    .map(|e| e.metric.name.clone())
+                    .unwrap_or_default();
+                let Some((_, source)) = EXTERNAL_METRICS.iter().find(|(n, _)| *n == name) else {
+                    let known: Vec<&str> = EXTERNAL_METRICS.iter().map(|(n, _)| *n).collect();
+                    return Err(SpecError::at_path(
+                        format!("{path}.external.metric.name"),
+                        format!("no simulated exporter serves the External metric `{name}`"),
+                    )
+                    .with_hint(format!("use one of: {}", known.join(", "))));
+                };
+                let broker = s.queue.as_ref().map(|q| match q {
+                    crate::scenario::queue::Queue::Kafka(_) => ExternalSource::ConsumerLag,
+                    crate::scenario::queue::Queue::RedisList(_) => ExternalSource::ListLength,
+                });
+                if broker != Some(*source) {
+                    let needs = match source {
+                        ExternalSource::ListLength => "`queue: {broker: redis_list}`",
+                        ExternalSource::ConsumerLag => "`queue: {broker: kafka, partitions: N}`",
+                    };
+                    return Err(SpecError::at_path(
+                        format!("{path}.external.metric.name"),
+                        format!("`{name}` measures a queue the scenario does not have"),
+                    )
+                    .with_hint(format!("add {needs} to the scenario")));
+                }
+                cfg.external_metrics.push((name.clone(), *source));
+                format!("hpa_{name}")
+            }
+            "Object" => {
                 return Err(SpecError::at_path(
                     format!("{path}.type"),
                     format!("no simulated component publishes {} metrics yet", m.type_),
                 )
-                .with_hint("use Resource or Pods metrics; queues and pools that feed Object/External metrics come with later releases"));
+                .with_hint("use Resource, Pods or External (queue) metrics"));
             }
             other => {
                 return Err(SpecError::at_path(
