@@ -18,6 +18,9 @@ pub struct Autoscaling {
     /// Prometheus and the prometheus-adapter (custom Pods metrics).
     #[serde(default)]
     pub prometheus: PrometheusSettings,
+    /// How KEDA's triggers see the simulated world (with a `scaled_object`).
+    #[serde(default)]
+    pub keda: KedaSettings,
 }
 
 /// `--horizontal-pod-autoscaler-*` flags; unset fields keep upstream defaults.
@@ -124,4 +127,78 @@ fn two_minutes() -> Duration {
 }
 fn zero_bytes() -> Quantity {
     Quantity::from_value(0.0)
+}
+
+/// What KEDA's scalers read in the simulation.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KedaSettings {
+    /// Wall-clock time of the run's start, RFC 3339 (`2026-01-05T08:00:00Z`), config: what
+    /// cron triggers compare their schedules with. Required with a cron trigger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_start: Option<String>,
+    /// Which simulator series answers each prometheus trigger's query.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prometheus: Vec<PrometheusQuery>,
+    /// Scaler failures to inject (to exercise `fallback`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scaler_errors: Vec<ScalerErrorWindow>,
+}
+
+/// A prometheus trigger's query, answered by a simulator series.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusQuery {
+    /// Index of the trigger in `spec.triggers`, config.
+    pub trigger: usize,
+    /// The series: `queue_backlog` (list length or total lag), `in_flight` (requests in
+    /// service, all pods), `request_rate` (completed requests per second over `window`),
+    /// `latency_quantile` (the `quantile` of request latency over `window`, in seconds).
+    pub metric: PromSeries,
+    /// Rate or quantile window [s], config. Default 5 min.
+    #[serde(default = "five_minutes")]
+    pub window: Duration,
+    /// Quantile for `latency_quantile` (0 < q < 1), config. Default 0.99.
+    #[serde(default = "p99")]
+    pub quantile: f64,
+}
+
+fn five_minutes() -> Duration {
+    Duration::from_secs(300.0)
+}
+fn p99() -> f64 {
+    0.99
+}
+
+/// Simulator series a prometheus trigger can read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromSeries {
+    /// List length or total consumer lag.
+    QueueBacklog,
+    /// Requests in service over all pods.
+    InFlight,
+    /// Completed requests per second over the window.
+    RequestRate,
+    /// A latency quantile over the window [s].
+    LatencyQuantile,
+}
+
+/// A trigger's scaler fails from `from` until `to`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalerErrorWindow {
+    /// Index of the trigger in `spec.triggers`, config.
+    pub trigger: usize,
+    /// Start [s], config.
+    pub from: Duration,
+    /// End [s], config.
+    pub to: Duration,
+    /// The scaler's error message, config. Default `connection refused`.
+    #[serde(default = "refused")]
+    pub message: String,
+}
+
+fn refused() -> String {
+    "connection refused".into()
 }

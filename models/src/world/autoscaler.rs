@@ -249,7 +249,10 @@ impl World<'_> {
         }
         if let Some(g) = state.prometheus.gauge_id(QUEUE_EXPORTER) {
             let lookback = state.prometheus.config().lookback_delta;
-            for (name, _) in &cfg.external_metrics {
+            for (name, source) in &cfg.external_metrics {
+                if matches!(source, super::hpa_config::ExternalSource::Keda(_)) {
+                    continue;
+                }
                 if let Some(v) = state.prometheus.gauge(g).latest(0, now, lookback) {
                     snap.external_metrics
                         .insert(name.clone(), vec![adapter_milli(v)]);
@@ -264,7 +267,8 @@ impl World<'_> {
         let Some(cfg) = self.sim.hpa.as_ref() else {
             return;
         };
-        let snap = self.snapshot(now);
+        let mut snap = self.snapshot(now);
+        self.keda_external_metrics(now, &mut snap);
         let state = self
             .hpa
             .as_mut()

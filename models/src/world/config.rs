@@ -82,6 +82,8 @@ pub struct Simulation {
     pub hpa: Option<super::hpa_config::HpaConfig>,
     /// Connection pools and the database, if the scenario has them.
     pub db: Option<super::db_config::DbConfig>,
+    /// KEDA's ScaledObject, if the scenario has one (its generated HPA is `hpa`).
+    pub keda: Option<super::keda::KedaSim>,
     /// The message queue the pods consume from, if the scenario has one.
     pub queue: Option<super::queue_config::QueueConfig>,
 }
@@ -142,6 +144,7 @@ impl Simulation {
                 + memory_gib * s.cost.gib_hour_usd)
                 / 3600.0,
         };
+        let keda = super::keda::compile_keda(s)?;
         Ok(Simulation {
             name: s.name.clone(),
             duration: s.duration.sim(),
@@ -152,7 +155,8 @@ impl Simulation {
             policy: s.load_balancer.policy,
             central_max_queue: s.load_balancer.max_queue.unwrap_or(u32::MAX),
             requests_sample: s.outputs.requests_sample,
-            hpa: super::hpa_config::compile_hpa(s)?,
+            hpa: super::hpa_config::compile_hpa(s, keda.as_ref().map(|k| &k.cfg))?,
+            keda,
             db: s
                 .database
                 .as_ref()

@@ -154,6 +154,9 @@ impl World<'_> {
             if self.hpa.is_some() {
                 self.count_request(pod);
             }
+            if self.keda.is_some() {
+                self.keda_record(now, now - r.arrival);
+            }
             self.stats.record_completion(now - r.arrival);
         }
         self.requests.remove(slot);

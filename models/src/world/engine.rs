@@ -87,6 +87,7 @@ pub struct World<'a> {
     pub(super) db: Option<super::database::DbState>,
     pub(super) scratch_tokens: Vec<u64>,
     pub(super) broker: Option<super::broker::Broker>,
+    pub(super) keda: Option<super::keda::KedaRun>,
 }
 
 impl<'a> World<'a> {
@@ -144,6 +145,7 @@ impl<'a> World<'a> {
             db,
             scratch_tokens: Vec::new(),
             broker: sim.queue.as_ref().map(super::broker::Broker::for_config),
+            keda: sim.keda.as_ref().map(super::keda::KedaRun::new),
         }
     }
 
@@ -163,6 +165,7 @@ impl<'a> World<'a> {
         }
         self.start_autoscaling();
         self.start_queue();
+        self.start_keda();
         for &(at, replicas) in &self.sim.pods.scale_schedule {
             if SimTime::ZERO + at < self.end {
                 self.schedule(SimTime::ZERO + at, Event::SetReplicas { replicas });
@@ -197,6 +200,7 @@ impl<'a> World<'a> {
                 Event::PromScrape => self.on_prometheus_scrape(now),
                 Event::HpaSync => self.on_hpa_sync(now),
                 Event::Rebalance => self.on_rebalance(now),
+                Event::KedaPoll => self.on_keda_poll(now),
                 Event::ConsumerWake { pod } => self.on_consumer_wake(now, pod),
                 Event::SessionExpired { pod } => self.on_session_expired(now, pod),
                 Event::ConsumerCrash { pod } => self.on_consumer_crash(now, pod),
@@ -415,6 +419,9 @@ impl<'a> World<'a> {
         let r = *self.requests.get(slot);
         if self.hpa.is_some() {
             self.count_request(r.pod);
+        }
+        if self.keda.is_some() {
+            self.keda_record(now, now - r.arrival);
         }
         self.stats.record_completion(now - r.arrival);
         self.emit_request(now, &r, Outcome::Completed);
@@ -940,6 +947,7 @@ impl<'a> World<'a> {
         row.extra.extend(db_columns);
         let queue_columns = self.queue_columns(now);
         row.extra.extend(queue_columns);
+        row.extra.extend(self.keda_columns());
         self.sink.timeseries(self.key, &row);
     }
 
@@ -1007,9 +1015,9 @@ impl<'a> World<'a> {
             rebalances: q.map_or(0, |b| b.stats.rebalances.total()),
             partition_paused_s: q.map_or(0.0, |b| b.stats.paused_partition_s),
             consumer_crashes: q.map_or(0, |b| b.stats.crashes.total()),
-            keda_activations: 0,
-            keda_deactivations: 0,
-            keda_fallback_polls: 0,
+            keda_activations: self.keda.as_ref().map_or(0, |k| k.activations),
+            keda_deactivations: self.keda.as_ref().map_or(0, |k| k.deactivations),
+            keda_fallback_polls: self.keda.as_ref().map_or(0, |k| k.fallback_polls),
         }
     }
 }

@@ -83,6 +83,8 @@ pub enum Event {
     PromScrape,
     /// The HPA controller reconciles.
     HpaSync,
+    /// KEDA polls the ScaledObject's triggers.
+    KedaPoll,
     /// The consumer group rebalances (membership changed at this instant).
     Rebalance,
     /// An idle Kafka consumer wakes to commit or to resume after a pause.

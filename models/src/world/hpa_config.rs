@@ -37,6 +37,8 @@ pub enum ExternalSource {
     ListLength,
     /// The consumer group's total lag (kafka-exporter `kafka_consumergroup_lag`, summed).
     ConsumerLag,
+    /// Served by KEDA's metrics adapter: trigger `i` of the ScaledObject.
+    Keda(usize),
 }
 
 /// Which series a Pods metric reads.
@@ -82,10 +84,29 @@ pub struct HpaConfig {
     pub container_name: String,
 }
 
-/// Compiles the scenario's HPA, if it has one. Errors carry parameter paths.
-pub fn compile_hpa(s: &Scenario) -> Result<Option<HpaConfig>, SpecError> {
-    let Some(manifest) = s.hpa.as_ref() else {
-        return Ok(None);
+/// Compiles the scenario's HPA, if it has one: its `hpa` manifest, or the HPA KEDA generates
+/// for its `scaled_object` (`keda`). Errors carry parameter paths.
+pub fn compile_hpa(
+    s: &Scenario,
+    keda: Option<&crate::keda::KedaConfig>,
+) -> Result<Option<HpaConfig>, SpecError> {
+    let generated;
+    let manifest = match (s.hpa.as_ref(), keda) {
+        (Some(m), _) => m,
+        (None, Some(k)) => {
+            generated = crate::hpa::HorizontalPodAutoscaler {
+                api_version: crate::hpa::spec::API_VERSION.into(),
+                kind: crate::hpa::spec::KIND.into(),
+                metadata: crate::hpa::spec::ObjectMeta {
+                    name: Some(k.hpa_name.clone()),
+                    ..Default::default()
+                },
+                spec: k.hpa.clone(),
+                status: None,
+            };
+            &generated
+        }
+        (None, None) => return Ok(None),
     };
     let version = match &s.kubernetes_version {
         Some(v) => {
@@ -171,7 +192,10 @@ pub fn compile_hpa(s: &Scenario) -> Result<Option<HpaConfig>, SpecError> {
             .unwrap_or_else(|| "app".to_string()),
     };
     for (i, m) in manifest.spec.metrics.iter().enumerate() {
-        let path = format!("hpa.spec.metrics[{i}]");
+        let path = match s.hpa {
+            Some(_) => format!("hpa.spec.metrics[{i}]"),
+            None => format!("scaled_object.spec.triggers[{i}]"),
+        };
         let column = match m.type_.as_str() {
             "Resource" | "ContainerResource" => {
                 let (name, target) = match (&m.resource, &m.container_resource) {
@@ -236,6 +260,23 @@ pub fn compile_hpa(s: &Scenario) -> Result<Option<HpaConfig>, SpecError> {
                     .as_ref()
                     .map(|e| e.metric.name.clone())
                     .unwrap_or_default();
+                if let Some(i) = keda.and_then(|k| {
+                    k.triggers
+                        .iter()
+                        .position(|t| !t.is_resource() && t.metric_name == name)
+                }) {
+                    cfg.external_metrics.push((name.clone(), ExternalSource::Keda(i)));
+                    let column = format!("hpa_{}", name.replace('-', "_"));
+                    let k = match cfg.columns.iter().position(|c| *c == column) {
+                        Some(k) => k,
+                        None => {
+                            cfg.columns.push(column);
+                            cfg.columns.len() - 1
+                        }
+                    };
+                    cfg.metric_columns.push(Some(k));
+                    continue;
+                }
                 let Some((_, source)) = EXTERNAL_METRICS.iter().find(|(n, _)| *n == name) else {
                     let known: Vec<&str> = EXTERNAL_METRICS.iter().map(|(n, _)| *n).collect();
                     return Err(SpecError::at_path(

@@ -26,6 +26,7 @@ pub mod deployment;
 mod engine;
 mod event;
 pub mod hpa_config;
+pub mod keda;
 pub mod pod;
 pub mod queue_config;
 mod request;
@@ -57,6 +58,9 @@ impl Simulation {
         }
         if self.queue.is_some() {
             columns.extend(consumers::QUEUE_COLUMNS.iter().map(|c| c.to_string()));
+        }
+        if let Some(k) = &self.keda {
+            columns.extend(keda::keda_column_names(k));
         }
         columns
     }
