@@ -8,6 +8,8 @@ mod determinism;
 mod hpa_bad_input;
 mod hpa_conformance;
 mod hpa_e2e;
+mod keda_bad_input;
+mod keda_conformance;
 mod kernel;
 mod lifecycle;
 mod manifests;
