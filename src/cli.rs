@@ -22,6 +22,9 @@ pub enum Command {
     /// Horizontal Pod Autoscaler tools.
     #[command(subcommand)]
     Hpa(HpaCommand),
+    /// KEDA (ScaledObject) tools.
+    #[command(subcommand)]
+    Keda(KedaCommand),
 }
 
 /// `hpasim hpa ...`
@@ -31,6 +34,18 @@ pub enum HpaCommand {
     Eval {
         /// The case: kubernetesVersion, controller flags, the HPA manifest, replicas, pods,
         /// metrics and history (times relative to now, e.g. `-10m`).
+        case: PathBuf,
+    },
+}
+
+/// `hpasim keda ...`
+#[derive(Debug, Subcommand)]
+pub enum KedaCommand {
+    /// One KEDA polling cycle and the HPA reconcile it feeds (CASE.yaml), as JSON.
+    Eval {
+        /// The case: the ScaledObject, currentReplicas, what each trigger sees (Kafka offsets,
+        /// a list length, a query value, an error), lastActiveTime and createdAt (relative to
+        /// now, e.g. `-400s`), the wall clock `now` for cron triggers.
         case: PathBuf,
     },
 }

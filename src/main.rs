@@ -5,7 +5,7 @@ mod cli;
 mod plan;
 
 use clap::Parser;
-use cli::{Cli, Command, HpaCommand};
+use cli::{Cli, Command, HpaCommand, KedaCommand};
 use hpasim_reports::{human_summary, CsvOptions, CsvSink};
 use std::process::ExitCode;
 
@@ -27,6 +27,13 @@ fn main() -> ExitCode {
             Err(e) => bad_input(&e),
         },
         Command::Hpa(HpaCommand::Eval { case }) => match hpasim_models::hpa::eval_file(&case) {
+            Ok(answer) => {
+                println!("{answer:#}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => bad_input(&e),
+        },
+        Command::Keda(KedaCommand::Eval { case }) => match hpasim_models::keda::eval_file(&case) {
             Ok(answer) => {
                 println!("{answer:#}");
                 ExitCode::SUCCESS

@@ -287,7 +287,7 @@ fn seed_flag_sets_the_seed_column_of_every_file() {
 
 /// Every scenario `*.yaml` under `dir`, recursively, sorted. Kubernetes manifests, kept beside
 /// their scenario as `k8s.yaml`, are checked through the scenarios that list them; the
-/// `hpa-eval/` folder holds `hpa eval` cases, checked by the HPA tests.
+/// `hpa-eval/` and `keda-eval/` folders hold `hpa eval` / `keda eval` cases, checked by their own tests.
 fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

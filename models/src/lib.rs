@@ -8,6 +8,7 @@
 mod csv_input;
 pub mod dist;
 pub mod hpa;
+pub mod keda;
 pub mod manifest;
 pub mod metrics;
 pub mod rows;

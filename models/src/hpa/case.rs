@@ -285,7 +285,36 @@ fn millis(map: &BTreeMap<String, Quantity>) -> BTreeMap<String, i64> {
 impl EvalCase {
     /// The controller configuration of the case (`version` already parsed).
     pub fn config(&self, version: KubeVersion) -> ControllerConfig {
-        let c = &self.controller;
+        self.controller.config(version)
+    }
+
+    /// The cluster snapshot of the case.
+    pub fn snapshot(&self) -> ClusterSnapshot {
+        ClusterSnapshot {
+            spec_replicas: self.spec_replicas,
+            status_replicas: self.status_replicas.unwrap_or(self.spec_replicas),
+            pods: self.pods.iter().map(PodInput::snapshot).collect(),
+            object_metrics: millis(&self.object_metrics),
+            external_metrics: self
+                .external_metrics
+                .iter()
+                .map(|(k, v)| (k.clone(), v.iter().map(milli_value).collect()))
+                .collect(),
+        }
+    }
+
+    /// The history of the case: absent = never reconciled.
+    pub fn history(&self) -> History {
+        self.history
+            .as_ref()
+            .map_or_else(History::default, HistoryInput::history)
+    }
+}
+
+impl ControllerInput {
+    /// The controller configuration: upstream defaults for `version`, then these flags.
+    pub fn config(&self, version: KubeVersion) -> ControllerConfig {
+        let c = self;
         let mut cfg = ControllerConfig::for_version(version);
         let d = |v: Option<Duration>, dflt: SimDuration| v.map_or(dflt, Duration::sim);
         cfg.tolerance = c.tolerance.unwrap_or(cfg.tolerance);
@@ -314,27 +343,12 @@ impl EvalCase {
         };
         cfg
     }
+}
 
-    /// The cluster snapshot of the case.
-    pub fn snapshot(&self) -> ClusterSnapshot {
-        ClusterSnapshot {
-            spec_replicas: self.spec_replicas,
-            status_replicas: self.status_replicas.unwrap_or(self.spec_replicas),
-            pods: self.pods.iter().map(PodInput::snapshot).collect(),
-            object_metrics: millis(&self.object_metrics),
-            external_metrics: self
-                .external_metrics
-                .iter()
-                .map(|(k, v)| (k.clone(), v.iter().map(milli_value).collect()))
-                .collect(),
-        }
-    }
-
-    /// The history of the case: absent = never reconciled.
+impl HistoryInput {
+    /// The controller's memory as written.
     pub fn history(&self) -> History {
-        let Some(h) = &self.history else {
-            return History::default();
-        };
+        let h = self;
         let events = |list: &[EventInput]| {
             list.iter()
                 .map(|e| ScaleEvent {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// Where a manifest object of the scenario came from, to locate later errors in it.
 #[derive(Clone, Debug)]
 pub struct Source {
-    /// The scenario field it fills: `deployment` or `hpa`.
+    /// The scenario field it fills: `deployment`, `hpa` or `scaled_object`.
     pub field: String,
     /// The manifest file, as shown in messages.
     pub file: PathBuf,
@@ -145,6 +145,7 @@ fn header(node: &Node, file: &Path, field: Option<Kind>) -> Result<(Kind, Pos), 
         let why = match kind {
             Kind::Deployment => "the beta versions were removed in Kubernetes 1.16",
             Kind::HorizontalPodAutoscaler => "v1's `targetCPUUtilizationPercentage: N` becomes `metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: N}}}]`",
+            Kind::ScaledObject => "KEDA 2.x serves ScaledObject only as keda.sh/v1alpha1; `keda.k8s.io/v1alpha1` was KEDA 1.x",
         };
         return Err(fail(
             version.pos,
@@ -177,8 +178,8 @@ fn parse<T: DeserializeOwned>(doc: &str, file: &Path, what: &str) -> Result<T, S
     serde_saphyr::from_str(doc).map_err(|e| yaml_error::<T>(&e, doc, file, what))
 }
 
-/// Reads the files of `scenario.manifests` (relative to `base_dir`) into `scenario.deployment`
-/// and `scenario.hpa`; `file` and `text` are the scenario's. Returns where each came from.
+/// Reads the files of `scenario.manifests` (relative to `base_dir`) into `scenario.deployment`,
+/// `scenario.hpa` and `scenario.scaled_object`; `file` and `text` are the scenario's. Returns where each came from.
 pub(crate) fn merge_files(
     scenario: &mut Scenario,
     file: &Path,
@@ -207,6 +208,9 @@ pub(crate) fn merge_files(
     }
     if scenario.hpa.is_some() {
         origins.push((Kind::HorizontalPodAutoscaler, place(&["hpa"], None)));
+    }
+    if scenario.scaled_object.is_some() {
+        origins.push((Kind::ScaledObject, place(&["scaled_object"], None)));
     }
     let mut sources = Vec::new();
     for (i, rel) in scenario.manifests.clone().iter().enumerate() {
@@ -253,7 +257,7 @@ pub(crate) fn merge_files(
                         "a second {}: the scenario already has one at {first}",
                         kind.name()
                     ),
-                    hint: Some("a scenario simulates one Deployment and at most one HorizontalPodAutoscaler: remove one of them".into()),
+                    hint: Some("a scenario simulates one Deployment and at most one HorizontalPodAutoscaler or ScaledObject: remove one of them".into()),
                 });
             }
             match kind {
@@ -265,6 +269,13 @@ pub(crate) fn merge_files(
                         &doc,
                         &path,
                         "HorizontalPodAutoscaler",
+                    )?)
+                }
+                Kind::ScaledObject => {
+                    scenario.scaled_object = Some(parse::<crate::keda::spec::ScaledObject>(
+                        &doc,
+                        &path,
+                        "ScaledObject",
                     )?)
                 }
             }
@@ -307,7 +318,7 @@ mod tests {
         assert!(e
             .hint
             .unwrap()
-            .contains("Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2)"));
+            .contains("Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1)"));
         let e = check("kind: Deploymnet\n");
         assert_eq!(
             e.message,

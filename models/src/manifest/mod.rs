@@ -1,6 +1,7 @@
-//! Real Kubernetes manifests in scenarios: `apps/v1` Deployment and `autoscaling/v2`
-//! HorizontalPodAutoscaler, embedded in the scenario (`deployment:`, `hpa:`) or read from
-//! multi-document YAML files (`manifests:`).
+//! Real Kubernetes manifests in scenarios: `apps/v1` Deployment, `autoscaling/v2`
+//! HorizontalPodAutoscaler and `keda.sh/v1alpha1` ScaledObject, embedded in the scenario
+//! (`deployment:`, `hpa:`, `scaled_object:`) or read from multi-document YAML files
+//! (`manifests:`).
 //!
 //! The types list every real Kubernetes field of the objects they cover and deny unknown ones,
 //! so a misspelled field is an error with `file:line:column` and the nearest valid name, while
@@ -28,17 +29,24 @@ pub enum Kind {
     Deployment,
     /// `autoscaling/v2` HorizontalPodAutoscaler, the scenario's `hpa`.
     HorizontalPodAutoscaler,
+    /// `keda.sh/v1alpha1` ScaledObject, the scenario's `scaled_object`.
+    ScaledObject,
 }
 
 impl Kind {
     /// Every supported kind.
-    pub const ALL: [Kind; 2] = [Kind::Deployment, Kind::HorizontalPodAutoscaler];
+    pub const ALL: [Kind; 3] = [
+        Kind::Deployment,
+        Kind::HorizontalPodAutoscaler,
+        Kind::ScaledObject,
+    ];
 
     /// The `kind:` value.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Deployment => "Deployment",
             Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
+            Kind::ScaledObject => "ScaledObject",
         }
     }
 
@@ -47,6 +55,7 @@ impl Kind {
         match self {
             Kind::Deployment => "apps/v1",
             Kind::HorizontalPodAutoscaler => "autoscaling/v2",
+            Kind::ScaledObject => "keda.sh/v1alpha1",
         }
     }
 
@@ -55,6 +64,7 @@ impl Kind {
         match self {
             Kind::Deployment => "deployment",
             Kind::HorizontalPodAutoscaler => "hpa",
+            Kind::ScaledObject => "scaled_object",
         }
     }
 
@@ -63,7 +73,8 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    /// "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2)".
+    /// "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject
+    /// (keda.sh/v1alpha1)".
     pub fn supported() -> String {
         Kind::ALL
             .map(|k| format!("{} ({})", k.name(), k.api_version()))
@@ -137,7 +148,7 @@ mod tests {
     fn supported_kinds_are_listed_with_their_api_versions() {
         assert_eq!(
             Kind::supported(),
-            "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2)"
+            "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1)"
         );
         assert_eq!(Kind::from_name("Service"), None);
     }

@@ -40,7 +40,8 @@ pub struct Scenario {
     #[serde(default)]
     pub outputs: Outputs,
     /// Kubernetes manifest files (multi-document YAML, paths relative to the scenario), config:
-    /// their Deployment lands in `deployment`, their HorizontalPodAutoscaler in `hpa`.
+    /// their Deployment lands in `deployment`, their HorizontalPodAutoscaler in `hpa`, their
+    /// ScaledObject in `scaled_object`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manifests: Vec<String>,
     /// The `apps/v1` Deployment, written inline or read from `manifests`, config. When present
@@ -51,6 +52,10 @@ pub struct Scenario {
     /// config.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hpa: Option<HorizontalPodAutoscaler>,
+    /// The `keda.sh/v1alpha1` ScaledObject, written inline or read from `manifests`, config.
+    /// Validated as KEDA's webhook does; mutually exclusive with `hpa` (KEDA generates the HPA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaled_object: Option<crate::keda::spec::ScaledObject>,
     /// Kubernetes version whose rules apply (`"1.35"`), config. Default: the newest modelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes_version: Option<String>,

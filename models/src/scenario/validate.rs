@@ -104,6 +104,22 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
         c.errors
             .extend(crate::hpa::validate::validate(h, "hpa", Default::default()));
     }
+    if let Some(so) = &s.scaled_object {
+        manifest_header(&mut c, Kind::ScaledObject, &so.api_version, &so.kind);
+        if so.api_version == crate::keda::spec::API_VERSION {
+            c.errors
+                .extend(crate::keda::validate::validate(so, "scaled_object"));
+        }
+        if s.hpa.is_some() {
+            c.errors.push(
+                SpecError::at_path(
+                    "scaled_object",
+                    "the scenario has both an `hpa` and a `scaled_object`: KEDA refuses a ScaledObject whose workload is already managed by another HPA (KEDA webhook verifyHpas)",
+                )
+                .with_hint("KEDA generates its own HPA from the ScaledObject (minReplicas, maxReplicas, behavior, one metric per trigger): remove the `hpa`"),
+            );
+        }
+    }
     if let Some(v) = &s.kubernetes_version {
         if let Err(e) = parse_kubernetes_version(v) {
             c.errors

@@ -265,7 +265,8 @@ pub fn compile_hpa(
                         .iter()
                         .position(|t| !t.is_resource() && t.metric_name == name)
                 }) {
-                    cfg.external_metrics.push((name.clone(), ExternalSource::Keda(i)));
+                    cfg.external_metrics
+                        .push((name.clone(), ExternalSource::Keda(i)));
                     let column = format!("hpa_{}", name.replace('-', "_"));
                     let k = match cfg.columns.iter().position(|c| *c == column) {
                         Some(k) => k,
@@ -293,6 +294,7 @@ pub fn compile_hpa(
                     let needs = match source {
                         ExternalSource::ListLength => "`queue: {broker: redis_list}`",
                         ExternalSource::ConsumerLag => "`queue: {broker: kafka, partitions: N}`",
+                        ExternalSource::Keda(_) => "a ScaledObject",
                     };
                     return Err(SpecError::at_path(
                         format!("{path}.external.metric.name"),

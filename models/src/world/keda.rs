@@ -14,8 +14,8 @@
 use super::engine::World;
 use super::event::Event;
 use crate::keda::kafka::PartitionOffsets;
-use crate::keda::scalers::{read_trigger, Observation};
 use crate::keda::scale::{hpa_read, poll, KedaState, ScaleAction};
+use crate::keda::scalers::{read_trigger, Observation};
 use crate::keda::triggers::ScalerMetadata;
 use crate::keda::KedaConfig;
 use crate::scenario::autoscaling::PromSeries;
@@ -69,8 +69,7 @@ pub fn compile_keda(s: &Scenario) -> Result<Option<KedaSim>, SpecError> {
     let Some(so) = s.scaled_object.as_ref() else {
         return Ok(None);
     };
-    let cfg = KedaConfig::compile(so, "scaled_object")
-        .map_err(|mut e| e.remove(0))?;
+    let cfg = KedaConfig::compile(so, "scaled_object").map_err(|mut e| e.remove(0))?;
     let settings = s.autoscaling.clone().unwrap_or_default().keda;
     let mut sources = Vec::with_capacity(cfg.triggers.len());
     let mut window = BUCKET;
@@ -81,7 +80,11 @@ pub fn compile_keda(s: &Scenario) -> Result<Option<KedaSim>, SpecError> {
                 if m.topic.as_deref().is_some_and(|topic| topic != k.topic) {
                     return Err(SpecError::at_path(
                         format!("{path}.topic"),
-                        format!("the trigger watches topic `{}`, the scenario's topic is `{}`", m.topic.as_deref().unwrap_or_default(), k.topic),
+                        format!(
+                            "the trigger watches topic `{}`, the scenario's topic is `{}`",
+                            m.topic.as_deref().unwrap_or_default(),
+                            k.topic
+                        ),
                     )
                     .with_hint("set queue.topic to the trigger's topic (or the other way round)"));
                 }
@@ -98,19 +101,22 @@ pub fn compile_keda(s: &Scenario) -> Result<Option<KedaSim>, SpecError> {
                 if m.list_name != r.list {
                     return Err(SpecError::at_path(
                         format!("{path}.listName"),
-                        format!("the trigger watches list `{}`, the scenario's list is `{}`", m.list_name, r.list),
+                        format!(
+                            "the trigger watches list `{}`, the scenario's list is `{}`",
+                            m.list_name, r.list
+                        ),
                     )
                     .with_hint("set queue.list to the trigger's listName"));
                 }
                 TriggerSource::RedisList
             }
-            (ScalerMetadata::Kafka(_), _) => {
-                return Err(SpecError::at_path(
-                    format!("scaled_object.spec.triggers[{i}].type"),
-                    "a kafka trigger needs the scenario's queue to be a Kafka topic",
-                )
-                .with_hint("add `queue: {broker: kafka, topic: ..., partitions: N, consumer: {group: ...}}`"))
-            }
+            (ScalerMetadata::Kafka(_), _) => return Err(SpecError::at_path(
+                format!("scaled_object.spec.triggers[{i}].type"),
+                "a kafka trigger needs the scenario's queue to be a Kafka topic",
+            )
+            .with_hint(
+                "add `queue: {broker: kafka, topic: ..., partitions: N, consumer: {group: ...}}`",
+            )),
             (ScalerMetadata::Redis(_), _) => {
                 return Err(SpecError::at_path(
                     format!("scaled_object.spec.triggers[{i}].type"),
@@ -167,7 +173,10 @@ pub fn compile_keda(s: &Scenario) -> Result<Option<KedaSim>, SpecError> {
         sources.push(source);
     }
     for (k, q) in settings.prometheus.iter().enumerate() {
-        if !matches!(sources.get(q.trigger), Some(TriggerSource::Prometheus { .. })) {
+        if !matches!(
+            sources.get(q.trigger),
+            Some(TriggerSource::Prometheus { .. })
+        ) {
             return Err(SpecError::at_path(
                 format!("autoscaling.keda.prometheus[{k}].trigger"),
                 format!("trigger {} is not a prometheus trigger", q.trigger),
@@ -286,10 +295,20 @@ impl World<'_> {
         b.2.record(latency);
     }
 
-    fn prometheus_value(&self, series: PromSeries, window: SimDuration, q: f64, now: SimTime) -> Option<f64> {
+    fn prometheus_value(
+        &self,
+        series: PromSeries,
+        window: SimDuration,
+        q: f64,
+        now: SimTime,
+    ) -> Option<f64> {
         let run = self.keda.as_ref()?;
         let from = now.0.saturating_sub(window.as_nanos());
-        let recent = || run.buckets.iter().filter(move |b| b.0 .0 + BUCKET.as_nanos() > from);
+        let recent = || {
+            run.buckets
+                .iter()
+                .filter(move |b| b.0 .0 + BUCKET.as_nanos() > from)
+        };
         match series {
             PromSeries::QueueBacklog => self.broker.as_ref().map(|b| b.total_lag() as f64),
             PromSeries::InFlight => Some(self.pods.iter().map(|p| f64::from(p.busy)).sum()),
@@ -320,7 +339,12 @@ impl World<'_> {
         match k.sources[i] {
             TriggerSource::Kafka => {
                 let b = self.broker.as_ref().expect("Kafka queue");
-                let topic = self.sim.queue.as_ref().map(|q| q.name.clone()).unwrap_or_default();
+                let topic = self
+                    .sim
+                    .queue
+                    .as_ref()
+                    .map(|q| q.name.clone())
+                    .unwrap_or_default();
                 Observation::Kafka(
                     b.partitions
                         .iter()
@@ -360,11 +384,13 @@ impl World<'_> {
         let Some(k) = self.sim.keda.as_ref() else {
             return;
         };
-        let observations: Vec<Observation> =
-            (0..k.cfg.triggers.len()).map(|i| self.observe(i, now)).collect();
+        let observations: Vec<Observation> = (0..k.cfg.triggers.len())
+            .map(|i| self.observe(i, now))
+            .collect();
         let current = self.desired as i32;
         let run = self.keda.as_mut().expect("KEDA state");
         let outcome = poll(&k.cfg, &mut run.state, &observations, current, now);
+        let flipped = run.active != outcome.active || now == SimTime::ZERO;
         run.active = outcome.active;
         for (i, t) in outcome.triggers.iter().enumerate() {
             if let Ok(r) = &t.reading {
@@ -374,10 +400,34 @@ impl World<'_> {
             }
         }
         let in_fallback = outcome.triggers.iter().any(|t| t.fallback);
+        if flipped {
+            let values: Vec<String> = outcome
+                .triggers
+                .iter()
+                .enumerate()
+                .map(|(i, t)| match &t.reading {
+                    Ok(r) => format!(
+                        "trigger {i}: {} active={}",
+                        r.metric_milli
+                            .map_or("-".to_string(), |m| format!("{}", m as f64 / 1000.0)),
+                        t.active
+                    ),
+                    Err(e) => format!("trigger {i}: error: {e}"),
+                })
+                .collect();
+            let detail = format!("active={}; {}", outcome.active, values.join("; "));
+            self.event(
+                now,
+                "keda_activity",
+                format!("scaledobject/{}", k.cfg.name),
+                detail,
+            );
+        }
+        let d = &outcome.decision;
+        let run = self.keda.as_mut().expect("KEDA state");
         if in_fallback {
             run.fallback_polls += 1;
         }
-        let d = &outcome.decision;
         match d.action {
             ScaleAction::ScaleFromZero => run.activations += 1,
             ScaleAction::ScaleToZero | ScaleAction::ScaleToIdle => run.deactivations += 1,
@@ -389,7 +439,12 @@ impl World<'_> {
                 .triggers
                 .iter()
                 .enumerate()
-                .filter_map(|(i, t)| t.reading.as_ref().err().map(|e| format!("trigger {i}: {e}")))
+                .filter_map(|(i, t)| {
+                    t.reading
+                        .as_ref()
+                        .err()
+                        .map(|e| format!("trigger {i}: {e}"))
+                })
                 .collect();
             let detail = format!(
                 "active={} current={current} wrote={} reason={}{}",
@@ -440,14 +495,16 @@ impl World<'_> {
                 continue;
             }
             let cached = t.use_cached_metrics
-                && self.keda.as_ref().is_some_and(|r| r.state.cache[i].is_some());
+                && self
+                    .keda
+                    .as_ref()
+                    .is_some_and(|r| r.state.cache[i].is_some());
             let live = if cached {
                 Err(String::new())
             } else {
                 let obs = self.observe(i, now);
                 let run = self.keda.as_mut().expect("KEDA state");
-                read_trigger(t, &obs, &mut run.state.kafka[i])
-                    .map(|r| r.metric_milli.unwrap_or(0))
+                read_trigger(t, &obs, &mut run.state.kafka[i]).map(|r| r.metric_milli.unwrap_or(0))
             };
             let run = self.keda.as_mut().expect("KEDA state");
             let read = hpa_read(&k.cfg, &mut run.state, i, || live, current, ready);

@@ -1,0 +1,171 @@
+//! KEDA in the simulated cluster, end to end: the 0 → 1 → N → 1 → 0 sequence at the instants
+//! the polling interval and the cooldown imply, fallback after failureThreshold failed reads,
+//! and the Kafka trigger's partition cap on a running consumer group.
+
+use crate::support::{run_file, run_text};
+use hpasim_models::rows::{EventRow, MemorySink};
+
+fn events<'a>(sink: &'a MemorySink, kind: &str) -> Vec<&'a EventRow> {
+    sink.events.iter().filter(|e| e.kind == kind).collect()
+}
+
+fn times(sink: &MemorySink, kind: &str) -> Vec<f64> {
+    events(sink, kind).iter().map(|e| e.time_s).collect()
+}
+
+#[test]
+fn scale_to_zero_and_back_follows_the_polls_and_the_strict_cooldown() {
+    // pollingInterval 30 s, cooldownPeriod 300 s, minReplicaCount 0; jobs from 120 s to 420 s.
+    let (summary, sink) = run_file("scenarios/scale-to-zero/scenario.yaml", &[]);
+    // Never active: the cooldown counts from creation (t = 0, initialCooldownPeriod 0), so the
+    // poll at 0 s keeps the replica (0 + 0 < 0 is false) and the poll at 30 s writes 0.
+    let to_zero = times(&sink, "keda_scale_to_zero");
+    assert_eq!(to_zero[0], 30.0, "{to_zero:?}");
+    // The first job arrives just after 120 s (the poll at 120 s saw an empty list): the next
+    // poll, at 150 s, activates and writes 1; the HPA's sync at the same instant takes over.
+    let from_zero = times(&sink, "keda_scale_from_zero");
+    assert_eq!(from_zero, [150.0]);
+    let first_hpa_scale = events(&sink, "replicas_set")
+        .into_iter()
+        .find(|e| e.detail.contains("(hpa "))
+        .expect("the HPA scales");
+    assert_eq!(first_hpa_scale.time_s, 150.0);
+    assert!(
+        first_hpa_scale.detail.starts_with("1 -> "),
+        "{}",
+        first_hpa_scale.detail
+    );
+    // The last flip to inactive is one poll after the last active poll; zero is written at the
+    // first poll strictly after lastActiveTime + 300 s: last active + 330 s.
+    let flips = events(&sink, "keda_activity");
+    let last_inactive = flips
+        .iter()
+        .rev()
+        .find(|e| e.detail.starts_with("active=false"))
+        .unwrap()
+        .time_s;
+    let last_active = last_inactive - 30.0;
+    assert_eq!(to_zero.len(), 2, "{to_zero:?}");
+    assert_eq!(to_zero[1], last_active + 330.0);
+    // N → 1 is the HPA's (60 s down-stabilization), before KEDA's last step to 0.
+    let sets = events(&sink, "replicas_set");
+    let before_zero = sets.iter().rev().find(|e| e.time_s < to_zero[1]).unwrap();
+    assert!(
+        before_zero.detail.ends_with("-> 1 (hpa TooFewReplicas)")
+            || before_zero.detail.contains("-> 1 (hpa"),
+        "{}",
+        before_zero.detail
+    );
+    assert!(summary.replicas_max > 1.0);
+    assert_eq!(
+        (summary.keda_activations, summary.keda_deactivations),
+        (1, 2)
+    );
+    assert_eq!(
+        summary.completed, summary.requests,
+        "every job is processed"
+    );
+}
+
+const WORKER: &str = "
+name: fallback
+duration: 15m
+sample_interval: 1m
+workload:
+  arrivals: { kind: constant, rate: 2 }
+service:
+  cpu: { dist: exponential, mean: 500ms }
+pods:
+  replicas: 2
+  concurrency: 1
+  cpu_request: '1'
+queue:
+  broker: redis_list
+  list: jobs
+scaled_object:
+  apiVersion: keda.sh/v1alpha1
+  kind: ScaledObject
+  metadata: { name: worker }
+  spec:
+    scaleTargetRef: { name: worker }
+    minReplicaCount: 2
+    maxReplicaCount: 20
+    fallback: { failureThreshold: 3, replicas: 6 }
+    advanced:
+      horizontalPodAutoscalerConfig:
+        behavior:
+          scaleUp:
+            policies: [{ type: Pods, value: 10, periodSeconds: 15 }]
+    triggers:
+      - type: redis
+        metadata: { address: 'redis:6379', listName: jobs, listLength: '10' }
+autoscaling:
+  keda:
+    scaler_errors: [{ trigger: 0, from: 10m, to: 20m, message: 'dial tcp: connection refused' }]
+";
+
+#[test]
+fn fallback_serves_the_fallback_replicas_after_more_than_failure_threshold_failed_reads() {
+    let (_, sink) = run_text(WORKER, &[]);
+    let syncs: Vec<&EventRow> = events(&sink, "hpa_sync")
+        .into_iter()
+        .filter(|e| e.time_s >= 600.0)
+        .collect();
+    // Reads at 600, 615, 630 fail (failures 1, 2, 3: not more than 3): the metric is invalid.
+    for s in &syncs[..3] {
+        assert!(s.detail.contains("error"), "{}: {}", s.time_s, s.detail);
+    }
+    // The fourth failed read (645 s) is served with fallback.replicas × target = 6 × 10.
+    assert_eq!(syncs[3].time_s, 645.0);
+    assert!(syncs[3].detail.contains("-> 6;"), "{}", syncs[3].detail);
+    let set = events(&sink, "replicas_set")
+        .into_iter()
+        .find(|e| e.time_s >= 600.0)
+        .expect("the fallback scales");
+    assert_eq!(
+        (set.time_s, set.detail.as_str()),
+        (645.0, "2 -> 6 (hpa DesiredWithinRange)")
+    );
+    assert!(!events(&sink, "keda_fallback").is_empty());
+}
+
+#[test]
+fn the_kafka_trigger_never_asks_for_more_consumers_than_partitions_plus_the_rounding_gap() {
+    // 6 partitions, lagThreshold 5, a backlog far above 6 × 5: the metric is capped at
+    // 6 × 5 = 30, so the HPA asks for at most 6 consumers (maxReplicaCount 20).
+    let text = "
+name: kafka-keda
+duration: 10m
+sample_interval: 1m
+workload:
+  arrivals: { kind: constant, rate: 60 }
+service:
+  cpu: { dist: exponential, mean: 200ms }
+pods:
+  replicas: 1
+  concurrency: 1
+  cpu_request: '1'
+queue:
+  broker: kafka
+  topic: orders
+  partitions: 6
+  consumer: { group: billing, auto_offset_reset: earliest }
+scaled_object:
+  apiVersion: keda.sh/v1alpha1
+  kind: ScaledObject
+  metadata: { name: billing }
+  spec:
+    scaleTargetRef: { name: billing }
+    minReplicaCount: 1
+    maxReplicaCount: 20
+    triggers:
+      - type: kafka
+        metadata: { bootstrapServers: 'kafka:9092', consumerGroup: billing, topic: orders, lagThreshold: '5' }
+";
+    let (summary, sink) = run_text(text, &[]);
+    assert_eq!(summary.replicas_max, 6.0);
+    let capped = events(&sink, "hpa_sync")
+        .iter()
+        .any(|e| e.detail.contains("-> 6;"));
+    assert!(capped);
+}
