@@ -120,7 +120,8 @@ pub struct RedisInput {
     pub list_length: i64,
 }
 
-/// `prometheus: {value: "12.5"}`; `value: null` (or absent) = an empty query result.
+/// `prometheus: {value: "12.5"}`; `value: null` (or absent) = an empty query result; `"+Inf"`
+/// = an infinite value.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PrometheusInput {
@@ -173,8 +174,8 @@ impl TriggerInput {
                         v.0.trim()
                             .parse::<f64>()
                             .ok()
-                            .filter(|x| x.is_finite())
-                            .ok_or_else(|| format!("`{v}` is not a number"))?,
+                            .filter(|x| !x.is_nan())
+                            .ok_or_else(|| format!("`{v}` is not a number (`+Inf` is accepted)"))?,
                     ),
                 },
             },
