@@ -501,13 +501,15 @@ fn kafka(m: &Meta) -> Result<KafkaMetadata, SpecError> {
 
 fn redis(m: &Meta) -> Result<RedisMetadata, SpecError> {
     m.check_keys(&REDIS_KEYS)?;
-    let has_address = ["address", "addresses", "host", "hosts"]
-        .iter()
-        .any(|k| m.get(k).is_some() || m.given_by_env(k));
+    let given = |k: &str| m.get(k).is_some() || m.given_by_env(k);
+    // An address, or a host with a port (redis_scaler.go parseRedisAddress).
+    let has_address = given("address")
+        || given("addresses")
+        || ((given("host") || given("hosts")) && (given("port") || given("ports")));
     if !has_address {
         return Err(SpecError::at_path(
             format!("{}.metadata", m.path),
-            "no address or host given for the redis scaler: address should be in the format host:port, or set host and port",
+            "no address or host given. address should be in the format of host:port or you should set the host/port values (KEDA redis scaler)",
         )
         .with_hint("add `address: redis:6379`"));
     }
