@@ -43,7 +43,8 @@ pub struct KedaCase {
     /// The HPA controller's memory [first reconcile].
     #[serde(default)]
     pub hpa_history: Option<HistoryInput>,
-    /// Pods, for cpu/memory triggers (as in `hpa eval`).
+    /// Pods, for cpu/memory triggers (as in `hpa eval`) [currentReplicas Running, Ready pods
+    /// started 10 minutes ago, without metrics].
     #[serde(default)]
     pub pods: Vec<PodInput>,
 }
