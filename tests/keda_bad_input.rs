@@ -204,3 +204,51 @@ fn a_scaled_object_set_override_round_trips() {
     );
     assert!(err.contains("CheckReplicaCountBoundsAreValid"), "{err}");
 }
+
+/// The KEDA test scenario with its ScaledObject written inline (edited: `from` → `to`).
+fn inline_scenario(from: &str, to: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keda/scenario");
+    let scenario = std::fs::read_to_string(root.join("scenario.yaml")).unwrap();
+    let manifest = std::fs::read_to_string(root.join("keda.yaml")).unwrap();
+    let indented: String = manifest
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("  {l}\n"))
+        .collect();
+    let text = scenario.replace(
+        "manifests: [keda.yaml]\n",
+        &format!("scaled_object:\n{indented}"),
+    );
+    assert!(text.contains(from), "`{from}` not in the inline scenario");
+    let text = text.replacen(from, to, 1);
+    std::fs::write(dir.path().join("scenario.yaml"), &text).unwrap();
+    (dir, text)
+}
+
+#[test]
+fn an_inline_scaled_object_validates_and_its_errors_are_located_in_the_scenario() {
+    let (dir, _) = inline_scenario("cooldownPeriod: 120", "cooldownPeriod: 120");
+    let path = dir.path().join("scenario.yaml");
+    let (code, _, err) = hpasim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (dir, text) = inline_scenario("query:", "qeury:");
+    let path = dir.path().join("scenario.yaml");
+    let (code, _, err) = hpasim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    let line = text.lines().position(|l| l.contains("qeury")).unwrap() + 1;
+    assert!(err.contains(&format!("scenario.yaml:{line}:")), "{err}");
+    assert!(err.contains("did you mean `query`?"), "{err}");
+}
+
+#[test]
+fn an_inline_scaled_object_of_the_wrong_kind_is_named() {
+    let (dir, _) = inline_scenario("kind: ScaledObject", "kind: HorizontalPodAutoscaler");
+    let path = dir.path().join("scenario.yaml");
+    let (code, _, err) = hpasim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`scaled_object` holds a HorizontalPodAutoscaler, not a ScaledObject"),
+        "{err}"
+    );
+}

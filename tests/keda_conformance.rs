@@ -635,3 +635,59 @@ fn the_bundled_keda_eval_examples_run() {
         }
     }
 }
+
+#[test]
+fn inactive_with_a_failing_trigger_and_no_fallback_only_sets_a_condition() {
+    let c = cfg(REDIS);
+    let mut s = state(&c, Some(ago(1000)));
+    let out = poll(&c, &mut s, &[Observation::Error("down".into())], 3, NOW);
+    assert!(out.any_error && !out.active);
+    assert_eq!(
+        (out.decision.action, out.decision.replicas_written),
+        (ScaleAction::None, None)
+    );
+    assert!(out.decision.reason.contains("Ready condition"));
+}
+
+#[test]
+fn prometheus_infinite_value_reads_0_unless_ignore_null_values_is_false() {
+    let inf = Observation::Prometheus {
+        value: Some(f64::INFINITY),
+    };
+    let c = cfg("triggers:\n- type: prometheus\n  metadata: {serverAddress: 'http://p', query: q, threshold: '5'}");
+    let r = read_trigger(&c.triggers[0], &inf, &mut KafkaState::default()).unwrap();
+    assert_eq!(r.metric_milli, Some(0));
+    let c = cfg("triggers:\n- type: prometheus\n  metadata: {serverAddress: 'http://p', query: q, threshold: '5', ignoreNullValues: 'false'}");
+    assert!(read_trigger(&c.triggers[0], &inf, &mut KafkaState::default()).is_err());
+}
+
+#[test]
+fn cron_schedules_are_exactly_five_fields_and_desired_replicas_0_is_rejected() {
+    let bad = |meta: &str| {
+        KedaConfig::compile(
+            &so(&format!(
+                "minReplicaCount: 1\ntriggers:\n- type: cron\n  metadata: {{{meta}}}"
+            )),
+            "so",
+        )
+        .unwrap_err()[0]
+            .message
+            .clone()
+    };
+    assert!(
+        bad("timezone: UTC, start: '@daily', end: 0 9 * * *, desiredReplicas: '2'")
+            .contains("5-field")
+    );
+    assert!(
+        bad("timezone: UTC, start: 0 0 8 * * *, end: 0 9 * * *, desiredReplicas: '2'")
+            .contains("exactly 5 fields")
+    );
+    assert!(
+        bad("timezone: UTC, start: 0 8 * * *, end: 0 8 * * *, desiredReplicas: '2'")
+            .contains("start and end can not have exactly same time input")
+    );
+    assert!(
+        bad("timezone: UTC, start: 0 8 * * *, end: 0 9 * * *, desiredReplicas: '0'")
+            .contains("no desiredReplicas specified")
+    );
+}

@@ -43,7 +43,8 @@ pub struct KedaCase {
     /// The HPA controller's memory [first reconcile].
     #[serde(default)]
     pub hpa_history: Option<HistoryInput>,
-    /// Pods, for cpu/memory triggers (as in `hpa eval`).
+    /// Pods, for cpu/memory triggers (as in `hpa eval`) [currentReplicas Running, Ready pods
+    /// started 10 minutes ago, without metrics].
     #[serde(default)]
     pub pods: Vec<PodInput>,
 }
@@ -120,7 +121,8 @@ pub struct RedisInput {
     pub list_length: i64,
 }
 
-/// `prometheus: {value: "12.5"}`; `value: null` (or absent) = an empty query result.
+/// `prometheus: {value: "12.5"}`; `value: null` (or absent) = an empty query result; `"+Inf"`
+/// = an infinite value.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PrometheusInput {
@@ -173,8 +175,8 @@ impl TriggerInput {
                         v.0.trim()
                             .parse::<f64>()
                             .ok()
-                            .filter(|x| x.is_finite())
-                            .ok_or_else(|| format!("`{v}` is not a number"))?,
+                            .filter(|x| !x.is_nan())
+                            .ok_or_else(|| format!("`{v}` is not a number (`+Inf` is accepted)"))?,
                     ),
                 },
             },

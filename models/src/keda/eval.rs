@@ -11,7 +11,8 @@
 //! 3. KEDA's poll ([`super::scale::poll_readings`]): activity (a trigger in fallback counts as
 //!    active), `RequestScale`;
 //! 4. one HPA reconcile of the generated HPA at `currentReplicas` with this cycle's External
-//!    values. KEDA's write of this cycle takes effect at the next sync, so at 0 replicas the HPA
+//!    values and the case's `pods` (without `pods`: `currentReplicas` Running, Ready pods
+//!    started 10 minutes ago, which is what Value targets count). KEDA's write of this cycle takes effect at the next sync, so at 0 replicas the HPA
 //!    reports `ScalingDisabled`.
 //!
 //! Errors: anything that stops the case from parsing or validating is a [`SpecError`] located at
@@ -28,7 +29,7 @@ use super::validate::unsupported_api_version;
 use crate::hpa::case::{RelTime, EVAL_NOW};
 use crate::hpa::eval::yaml_error;
 use crate::hpa::reconcile::{reconcile, Reconcile};
-use crate::hpa::snapshot::{ClusterSnapshot, History, KubeVersion};
+use crate::hpa::snapshot::{ClusterSnapshot, History, KubeVersion, PodSnapshot};
 use crate::hpa::spec::milli_value;
 use crate::scenario::{locate_error, SpecError};
 use hpasim_sim::{SimTime, NANOS_PER_SEC};
@@ -264,7 +265,13 @@ fn run(case: &KedaCase, cfg: &KedaConfig, p: Prepared) -> Value {
     let snap = ClusterSnapshot {
         spec_replicas: current,
         status_replicas: current,
-        pods: case.pods.iter().map(|pod| pod.snapshot()).collect(),
+        pods: if case.pods.is_empty() {
+            (0..current)
+                .map(|i| PodSnapshot::running(&format!("pod-{i}"), EVAL_NOW))
+                .collect()
+        } else {
+            case.pods.iter().map(|pod| pod.snapshot()).collect()
+        },
         object_metrics: BTreeMap::new(),
         external_metrics,
     };

@@ -144,7 +144,12 @@ pub fn object_active(cfg: &KedaConfig, trigger_active: &[bool]) -> bool {
 }
 
 /// `RequestScale` (8.6) for an object that is `active` (or not), with `any_error` when a
-/// trigger failed without fallback, at `current` replicas. Updates `state.last_active_time`.
+/// trigger failed (its error not suppressed by fallback), at `current` replicas. Updates
+/// `state.last_active_time`.
+///
+/// Inactive with an error: with `fallback.replicas != 0` nothing is done (the fallback works
+/// through the HPA's metrics); without `fallback` only the Ready condition changes (no scale to
+/// zero); with `fallback.replicas: 0` the usual deactivation rules apply.
 pub fn request_scale(
     cfg: &KedaConfig,
     current: i32,
@@ -200,8 +205,16 @@ pub fn request_scale(
             "inactive and a trigger failed with fallback.replicas set: nothing written, the fallback works through the HPA's metrics once failureThreshold is exceeded".into(),
         );
     }
+    if any_error && cfg.fallback.is_none() {
+        return decision(
+            ScaleAction::None,
+            None,
+            format!("inactive at {current} replicas and a trigger failed without fallback: only the Ready condition changes (TriggerError), no scaling"),
+        );
+    }
+    // A failing trigger with `fallback.replicas: 0` falls through to the cases below.
     let error_note = if any_error {
-        " (a trigger failed; no fallback)"
+        " (a trigger failed; fallback.replicas is 0)"
     } else {
         ""
     };

@@ -6,7 +6,7 @@
 //!   lag-with-persistent > activationLagThreshold.
 //! - redis (list): metric = list length, active iff length > activationListLength.
 //! - prometheus: metric = the query value (milli-units truncated, `GenerateMetricInMili`),
-//!   active iff value > activationThreshold; an empty result reads as 0 with
+//!   active iff value > activationThreshold; an empty result or ±Inf reads as 0 with
 //!   `ignoreNullValues` (default), else it is an error.
 //! - cron: active iff the wall clock is inside [start, end) of the schedules in the trigger's
 //!   time zone (KEDA compares the next start and the next end after now, robfig/cron
@@ -82,6 +82,10 @@ pub fn read_trigger(
         (ScalerMetadata::Prometheus(m), Observation::Prometheus { value }) => {
             let v =
                 match value {
+                    Some(v) if v.is_infinite() && m.ignore_null_values => 0.0,
+                    Some(v) if v.is_infinite() => {
+                        return Err(format!("prometheus query returns {v}"));
+                    }
                     Some(v) => *v,
                     None if m.ignore_null_values => 0.0,
                     None => return Err(

@@ -126,7 +126,7 @@ pub struct CronMetadata {
     pub start_text: String,
     /// `end`, as written.
     pub end_text: String,
-    /// `start`, parsed (5 fields, robfig/cron's standard parser).
+    /// `start`, parsed (exactly 5 fields, as KEDA's parser).
     pub start: Cron,
     /// `end`, parsed.
     pub end: Cron,
@@ -501,13 +501,15 @@ fn kafka(m: &Meta) -> Result<KafkaMetadata, SpecError> {
 
 fn redis(m: &Meta) -> Result<RedisMetadata, SpecError> {
     m.check_keys(&REDIS_KEYS)?;
-    let has_address = ["address", "addresses", "host", "hosts"]
-        .iter()
-        .any(|k| m.get(k).is_some() || m.given_by_env(k));
+    let given = |k: &str| m.get(k).is_some() || m.given_by_env(k);
+    // An address, or a host with a port (redis_scaler.go parseRedisAddress).
+    let has_address = given("address")
+        || given("addresses")
+        || ((given("host") || given("hosts")) && (given("port") || given("ports")));
     if !has_address {
         return Err(SpecError::at_path(
             format!("{}.metadata", m.path),
-            "no address or host given for the redis scaler: address should be in the format host:port, or set host and port",
+            "no address or host given. address should be in the format of host:port or you should set the host/port values (KEDA redis scaler)",
         )
         .with_hint("add `address: redis:6379`"));
     }
@@ -627,22 +629,22 @@ fn resource(m: &Meta, resource: &'static str) -> Result<(ResourceMetadata, Targe
     ))
 }
 
-/// Parses a cron schedule as robfig/cron's standard parser does: 5 fields, or a descriptor
-/// (`@hourly`, `@daily`, `@midnight`, `@weekly`, `@monthly`, `@yearly`, `@annually`).
+/// Parses a cron schedule as KEDA's cron scaler does (robfig/cron with exactly the fields
+/// minute, hour, day of month, month, day of week: no seconds, no `@daily`-style descriptors).
 pub fn parse_schedule(text: &str) -> Result<Cron, String> {
     let t = text.trim();
-    if t.starts_with("@every") {
-        return Err(format!("`{t}`: `@every` schedules are not simulated; write a 5-field schedule (minute hour day-of-month month day-of-week)"));
+    if t.starts_with('@') {
+        return Err(format!("`{t}`: descriptors such as @daily or @every are not accepted by KEDA's 5-field cron parser; write minute hour day-of-month month day-of-week"));
     }
     if t.starts_with("TZ=") || t.starts_with("CRON_TZ=") {
         return Err(format!(
-            "`{t}`: a time zone prefix is not simulated; use the trigger's `timezone`"
+            "`{t}`: a time zone prefix is not accepted; use the trigger's `timezone`"
         ));
     }
-    if !t.starts_with('@') && t.split_whitespace().count() != 5 {
+    let fields = t.split_whitespace().count();
+    if fields != 5 {
         return Err(format!(
-            "`{t}`: expected exactly 5 fields (minute hour day-of-month month day-of-week), found {}",
-            t.split_whitespace().count()
+            "`{t}`: expected exactly 5 fields (minute hour day-of-month month day-of-week), found {fields}"
         ));
     }
     CronParser::builder()
@@ -681,15 +683,24 @@ fn cron(m: &Meta) -> Result<CronMetadata, SpecError> {
     let end = parse_schedule(end_text)
         .map_err(|e| m.err("end", format!("error parsing end schedule: {e}")))?;
     if start_text == end_text {
-        return Err(m.err("end", "start and end should not be same (KEDA cron scaler)"));
+        return Err(m.err(
+            "end",
+            "start and end can not have exactly same time input (KEDA cron scaler Validate)",
+        ));
     }
     let desired_replicas: i64 = desired
         .parse()
         .map_err(|_| m.err("desiredReplicas", format!("`{desired}` is not an integer")))?;
+    if desired_replicas == 0 {
+        return Err(m.err(
+            "desiredReplicas",
+            "no desiredReplicas specified: 0 is rejected (KEDA cron scaler Validate)",
+        ));
+    }
     if desired_replicas < 0 {
         return Err(m.err(
             "desiredReplicas",
-            format!("desiredReplicas must be a non-negative number, got {desired_replicas} (KEDA cron scaler)"),
+            format!("desiredReplicas must be positive, got {desired_replicas} (hpasim: a negative replica metric has no meaning)"),
         ));
     }
     Ok(CronMetadata {
@@ -850,6 +861,6 @@ mod tests {
         assert_eq!(c.metric_name, "s0-cron-Europe-Berlin-08xx1-5-3017xx1-5");
         assert!(compile("type: cron\nmetadata: {timezone: Mars/Base, start: 0 8 * * *, end: 0 9 * * *, desiredReplicas: 1}").is_err());
         assert!(parse_schedule("0 0 8 * * *").is_err());
-        assert!(parse_schedule("@daily").is_ok());
+        assert!(parse_schedule("@daily").is_err());
     }
 }
