@@ -258,6 +258,13 @@ pub fn validate(s: &super::Scenario) -> Vec<super::SpecError> {
             "remove pods.timeout: messages wait in the broker until a consumer takes them",
         );
     }
+    if s.pods.max_queue.is_some() {
+        fail(
+            "pods.max_queue",
+            "a local request queue does not apply to queue consumers".into(),
+            "remove pods.max_queue: consumers take messages from the broker when they have room (see queue.prefetch)",
+        );
+    }
     match q {
         Queue::Kafka(k) => {
             if k.partitions == 0 {
