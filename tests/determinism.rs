@@ -144,3 +144,33 @@ fn a_policy_change_still_changes_the_outcome() {
     let latency = |d: &Path| column(&d.join("summary.csv"), "latency_mean_ms");
     assert_ne!(latency(&base), latency(&lc));
 }
+
+#[test]
+fn queue_and_keda_runs_are_byte_identical_with_the_same_seed() {
+    // Kafka with crashes and rebalances under KEDA, and a Redis list scaled to zero.
+    for scenario in [
+        "scenarios/entity-event-consumer/scenario-keda.yaml",
+        "scenarios/scale-to-zero/scenario.yaml",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let run = |name: &str| {
+            let out = tmp.path().join(name);
+            let result = Command::new(env!("CARGO_BIN_EXE_hpasim"))
+                .args(["run", scenario, "-q", "--duration", "50m", "--seed", "9"])
+                .arg("--out")
+                .arg(&out)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .output()
+                .expect("hpasim starts");
+            assert!(result.status.success(), "{scenario}");
+            out
+        };
+        let (a, b) = (run("a"), run("b"));
+        for file in csv_files(&a) {
+            assert!(
+                bytes(&a, &file) == bytes(&b, &file),
+                "{scenario}: {file} differs"
+            );
+        }
+    }
+}
