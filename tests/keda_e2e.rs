@@ -169,3 +169,126 @@ scaled_object:
         .any(|e| e.detail.contains("-> 6;"));
     assert!(capped);
 }
+
+/// A Redis-list worker under KEDA; `spec` is the ScaledObject's spec body (indented 4).
+fn worker(spec: &str, extra: &str, rate: f64) -> String {
+    format!(
+        "
+name: worker
+duration: 20m
+sample_interval: 1m
+workload:
+  arrivals: {{ kind: constant, rate: {rate} }}
+service:
+  cpu: {{ dist: exponential, mean: 1s }}
+pods:
+  replicas: 2
+  concurrency: 1
+  cpu_request: '1'
+queue:
+  broker: redis_list
+  list: jobs
+scaled_object:
+  apiVersion: keda.sh/v1alpha1
+  kind: ScaledObject
+  metadata: {{ name: worker }}
+  spec:
+    scaleTargetRef: {{ name: worker }}
+{spec}
+{extra}"
+    )
+}
+
+const REDIS_TRIGGER: &str = "    triggers:
+      - type: redis
+        metadata: { address: 'redis:6379', listName: jobs, listLength: '10' }";
+
+fn synced_values(sink: &MemorySink, from: f64, to: f64) -> Vec<String> {
+    events(sink, "hpa_sync")
+        .iter()
+        .filter(|e| e.time_s >= from && e.time_s < to)
+        .map(|e| {
+            e.detail
+                .split(" -> ")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn use_cached_metrics_serves_the_last_poll_to_every_hpa_read_until_the_next_poll() {
+    // 2 workers at 1 job/s each for 3 jobs/s: the list grows all the time. With
+    // useCachedMetrics the HPA's reads at 60, 75, 90 and 105 s all see the poll of 60 s.
+    let trigger = REDIS_TRIGGER.replace(
+        "      - type: redis\n",
+        "      - type: redis\n        useCachedMetrics: true\n",
+    );
+    let spec = format!(
+        "    pollingInterval: 60\n    minReplicaCount: 2\n    maxReplicaCount: 2\n{trigger}"
+    );
+    assert!(spec.contains("useCachedMetrics: true"));
+    let (_, cached) = run_text(&worker(&spec, "", 3.0), &[]);
+    let values = synced_values(&cached, 60.0, 120.0);
+    assert_eq!(values.len(), 4);
+    assert!(values.iter().all(|v| *v == values[0]), "{values:?}");
+    let next = synced_values(&cached, 120.0, 180.0);
+    assert_ne!(next[0], values[0], "the next poll brings a new value");
+    // Live reads (the default) see the list grow between polls.
+    let live_spec = spec.replace("        useCachedMetrics: true\n", "");
+    assert!(!live_spec.contains("useCachedMetrics"));
+    let (_, live) = run_text(&worker(&live_spec, "", 3.0), &[]);
+    let values = synced_values(&live, 60.0, 120.0);
+    assert!(values.windows(2).any(|w| w[0] != w[1]), "{values:?}");
+}
+
+#[test]
+fn a_cron_trigger_scales_up_at_the_start_of_its_window_in_its_time_zone() {
+    // clock_start 07:58 UTC = 08:58 in Europe/Paris (winter); the window opens at 09:00 Paris
+    // = 120 s into the run. The HPA's sync at 120 s reads the cron metric live (5 replicas,
+    // AverageValue 1) and scales up (legacy limit: max(2 × 2, 4) = 4 first, then 5).
+    let spec = "    minReplicaCount: 2
+    maxReplicaCount: 10
+    triggers:
+      - type: cron
+        metadata: { timezone: Europe/Paris, start: '0 9 * * *', end: '0 10 * * *', desiredReplicas: '5' }";
+    let extra = "autoscaling:\n  keda: { clock_start: '2026-01-05T07:58:00Z' }\n";
+    let (_, sink) = run_text(&worker(spec, extra, 0.5), &[]);
+    let up: Vec<(f64, String)> = events(&sink, "replicas_set")
+        .iter()
+        .filter(|e| e.detail.contains("(hpa "))
+        .map(|e| (e.time_s, e.detail.clone()))
+        .collect();
+    assert_eq!(up[0].0, 120.0, "{up:?}");
+    assert!(up[0].1.starts_with("2 -> 4"), "{up:?}");
+    assert_eq!(
+        (up[1].0, up[1].1.starts_with("4 -> 5")),
+        (135.0, true),
+        "{up:?}"
+    );
+}
+
+#[test]
+fn idle_mode_scales_to_idle_replicas_after_the_cooldown_and_back_to_min_when_active() {
+    // idleReplicaCount 0, minReplicaCount 2, cooldown 60 s: no jobs until 5 m, then 1 job/s.
+    let spec = format!(
+        "    pollingInterval: 30\n    cooldownPeriod: 60\n    idleReplicaCount: 0\n    minReplicaCount: 2\n    maxReplicaCount: 10\n{REDIS_TRIGGER}"
+    );
+    let text = worker(&spec, "", 1.0).replace(
+        "arrivals: { kind: constant, rate: 1 }",
+        "arrivals: { kind: stages, start_rate: 0, stages: [{ duration: 5m, target: 0 }, { duration: 1ms, target: 1 }] }",
+    );
+    let (summary, sink) = run_text(&text, &[]);
+    let idle = times(&sink, "keda_scale_to_idle");
+    assert_eq!(
+        idle.first(),
+        Some(&30.0),
+        "never active: initialCooldownPeriod 0 from creation"
+    );
+    let back = events(&sink, "keda_scale_from_zero");
+    assert!(!back.is_empty());
+    assert!(back[0].detail.contains("wrote=2"), "{}", back[0].detail);
+    assert!(back[0].time_s > 300.0 && back[0].time_s <= 330.0);
+    assert!(summary.keda_activations >= 1);
+}

@@ -286,3 +286,21 @@ fn queue_metrics_and_settings_that_do_not_fit_are_rejected_with_their_path() {
         "{msg}"
     );
 }
+
+#[test]
+fn validate_warns_when_more_consumers_than_partitions_could_run() {
+    let loaded = hpasim_models::scenario::load_str(
+        KAFKA,
+        std::path::Path::new("q.yaml"),
+        &["queue.partitions=8".to_string()],
+    )
+    .unwrap();
+    let warnings = hpasim_models::scenario::capacity::capacity_warnings(&loaded.scenario);
+    assert_eq!(
+        warnings,
+        ["replicas 12 > 8 partitions of topic `events`: one consumer per partition, so up to 4 consumers would sit idle (cost without throughput)"]
+    );
+    let fits =
+        hpasim_models::scenario::load_str(KAFKA, std::path::Path::new("q.yaml"), &[]).unwrap();
+    assert!(hpasim_models::scenario::capacity::capacity_warnings(&fits.scenario).is_empty());
+}

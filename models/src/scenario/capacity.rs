@@ -13,6 +13,41 @@ pub const HEADROOM: f64 = 1.5;
 
 /// Warnings (empty when the worst case fits), each with its arithmetic.
 pub fn capacity_warnings(s: &Scenario) -> Vec<String> {
+    let mut out = consumer_warnings(s);
+    out.extend(database_warnings(s));
+    out
+}
+
+/// A Kafka group can use at most one consumer per partition: more consumers than partitions
+/// (at the autoscaler's maximum, or the fixed count) sit idle.
+fn consumer_warnings(s: &Scenario) -> Vec<String> {
+    let Some(super::queue::Queue::Kafka(k)) = &s.queue else {
+        return Vec::new();
+    };
+    let (which, most) = match (&s.hpa, &s.scaled_object) {
+        (Some(h), _) => ("HPA maxReplicas", h.spec.max_replicas.max(0) as u64),
+        (None, Some(so)) => (
+            "ScaledObject maxReplicaCount",
+            so.spec.max_replica_count_or_default().max(0) as u64,
+        ),
+        (None, None) => (
+            "replicas",
+            resolve_pods(s).map(|p| u64::from(p.replicas)).unwrap_or(0),
+        ),
+    };
+    let partitions = u64::from(k.partitions);
+    if most > partitions {
+        vec![format!(
+            "{which} {most} > {partitions} partitions of topic `{}`: one consumer per partition, so up to {} consumers would sit idle (cost without throughput)",
+            k.topic,
+            most - partitions
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
+fn database_warnings(s: &Scenario) -> Vec<String> {
     let Some(db) = &s.database else {
         return Vec::new();
     };
