@@ -4,8 +4,7 @@
 //! and `hpasim validate` on copies of the `tests/fixtures/keda/scenario/` scenario whose
 //! ScaledObject manifest (`keda.yaml`) is edited.
 
-use super::keda_conformance::{fixtures, header, text};
-use serde_json::Value;
+use crate::support::fixtures::{assert_error_as_declared, fixtures};
 use std::path::Path;
 use std::process::Command;
 
@@ -32,27 +31,7 @@ fn bad_keda_eval_cases_exit_2_with_the_rule_and_its_location() {
         let (code, stdout, stderr) = hpasim(&["keda", "eval", file]);
         assert_eq!(code, 2, "{file}: {stderr}");
         assert!(stdout.is_empty(), "{file}: output on stdout");
-        let h = header(file, "error");
-        let contains = h["contains"].as_str().unwrap();
-        assert!(
-            stderr.contains(contains),
-            "{file}: wanted {contains:?} in\n{stderr}"
-        );
-        let at = h["at"].as_str().unwrap();
-        let body = text(file);
-        let (i, line) = body
-            .lines()
-            .enumerate()
-            .find(|(_, l)| !l.starts_with('#') && l.contains(at))
-            .unwrap_or_else(|| panic!("{file}: no line with {at:?}"));
-        let mut location = format!("error: {file}:{}:", i + 1);
-        if let Some(token) = h.get("token").and_then(Value::as_str) {
-            location += &format!("{}: ", line.find(token).unwrap() + 1);
-        }
-        assert!(
-            stderr.starts_with(&location),
-            "{file}: wanted {location:?} at the start of\n{stderr}"
-        );
+        assert_error_as_declared(file, &stderr);
     }
 }
 

@@ -6,6 +6,7 @@
 //! Unless a case says otherwise: lagThreshold 10, activation thresholds 0, cooldownPeriod 300 s,
 //! minReplicaCount 0, maxReplicaCount 100, Kubernetes 1.35 and upstream controller defaults.
 
+use crate::support::fixtures::{eval, fixtures, header, unmet_expectations};
 use hpasim_models::hpa::{reconcile, ClusterSnapshot, ControllerConfig, History, Reason};
 use hpasim_models::keda::fallback::metrics_with_fallback;
 use hpasim_models::keda::kafka::{kafka_reading, KafkaState, PartitionOffsets};
@@ -17,8 +18,7 @@ use hpasim_models::keda::{
 use hpasim_sim::{SimDuration, SimTime, NANOS_PER_SEC};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const NOW: SimTime = SimTime(100_000 * NANOS_PER_SEC);
 
@@ -553,42 +553,7 @@ fn generated_hpa_names_each_external_metric_by_trigger_index() {
 const FIXTURES: &str = "tests/fixtures/keda";
 
 fn keda_eval(file: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hpasim"))
-        .args(["keda", "eval", file])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("hpasim starts")
-}
-
-/// The `.yaml` files of `dir`, sorted.
-pub(crate) fn fixtures(dir: &str) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut files: Vec<String> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yaml"))
-        .map(|n| format!("{dir}/{n}"))
-        .collect();
-    files.sort();
-    files
-}
-
-pub(crate) fn text(file: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
-}
-
-/// The JSON object after `# {tag}: ` in the header.
-pub(crate) fn header(file: &str, tag: &str) -> serde_json::Map<String, Value> {
-    let prefix = format!("# {tag}: ");
-    let line = text(file)
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
-        .unwrap_or_else(|| panic!("{file}: no `{prefix}` header"));
-    match serde_json::from_str(&line) {
-        Ok(Value::Object(m)) => m,
-        other => panic!("{file}: bad header {other:?}"),
-    }
+    eval("keda", file)
 }
 
 #[test]
@@ -604,21 +569,7 @@ fn every_keda_eval_fixture_gives_the_worked_out_answer() {
             continue;
         }
         let answer: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
-        for (pointer, want) in header(file, "expect") {
-            let got = answer.pointer(&pointer).cloned().unwrap_or(Value::Null);
-            let ok = match (&want, &got) {
-                (Value::String(w), Value::String(g)) if w.starts_with('~') => g.contains(&w[1..]),
-                (Value::Number(w), Value::Number(g)) => {
-                    (w.as_f64().unwrap() - g.as_f64().unwrap()).abs() < 1e-9
-                }
-                _ => got == want,
-            };
-            if !ok {
-                failures.push(format!(
-                    "{file}: {pointer}: expected {want}, got {got}\n{answer:#}"
-                ));
-            }
-        }
+        failures.extend(unmet_expectations(file, &answer));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -17,7 +17,7 @@ pub struct RunKey {
 }
 
 /// One row of summary.csv: a whole run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Default, Clone, Debug, PartialEq)]
 pub struct SummaryRow {
     /// Simulated duration [s].
     pub duration_s: f64,

@@ -127,21 +127,7 @@ mod tests {
             cpu_utilization_mean_pct: 62.5,
             in_system_mean: 0.4,
             cost_usd: 0.1234,
-            pool_timeouts: 0,
-            pool_wait_mean_ms: 0.0,
-            pool_wait_p99_ms: 0.0,
-            db_connection_refusals: 0,
-            db_connections_max: 0,
-            db_cpu_utilization_max_pct: 0.0,
-            messages_reprocessed: 0,
-            queue_lag_mean: 0.0,
-            queue_lag_max: 0,
-            rebalances: 0,
-            partition_paused_s: 0.0,
-            consumer_crashes: 0,
-            keda_activations: 0,
-            keda_deactivations: 0,
-            keda_fallback_polls: 0,
+            ..SummaryRow::default()
         }
     }
 

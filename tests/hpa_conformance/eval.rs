@@ -7,49 +7,14 @@
 //! `# error: {"at": "text on the line", "token": "column of this", "contains": "message"}`;
 //! the expected `file:line:column` is computed from the fixture text.
 
+use crate::support::fixtures::{assert_error_as_declared, eval, fixtures, unmet_expectations};
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const FIXTURES: &str = "tests/fixtures/hpa";
 
 fn hpa_eval(file: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hpasim"))
-        .args(["hpa", "eval", file])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("hpasim starts")
-}
-
-/// The fixture files of `dir`, sorted.
-fn fixtures(dir: &str) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut files: Vec<String> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yaml"))
-        .map(|n| format!("{dir}/{n}"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn text(file: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
-}
-
-/// The JSON object after `# {tag}: ` in the header.
-fn header(file: &str, tag: &str) -> serde_json::Map<String, Value> {
-    let prefix = format!("# {tag}: ");
-    let line = text(file)
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
-        .unwrap_or_else(|| panic!("{file}: no `{prefix}` header"));
-    match serde_json::from_str(&line) {
-        Ok(Value::Object(m)) => m,
-        other => panic!("{file}: bad header {other:?}"),
-    }
+    eval("hpa", file)
 }
 
 #[test]
@@ -65,18 +30,7 @@ fn every_fixture_case_gives_the_worked_out_answer() {
             continue;
         }
         let answer: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
-        for (pointer, want) in header(file, "expect") {
-            let got = answer.pointer(&pointer).cloned().unwrap_or(Value::Null);
-            let ok = match (&want, &got) {
-                (Value::String(w), Value::String(g)) if w.starts_with('~') => g.contains(&w[1..]),
-                _ => got == want,
-            };
-            if !ok {
-                failures.push(format!(
-                    "{file}: {pointer}: expected {want}, got {got}\n{answer:#}"
-                ));
-            }
-        }
+        failures.extend(unmet_expectations(file, &answer));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -91,29 +45,7 @@ fn bad_cases_exit_2_with_location_and_message() {
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
         assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
         assert!(out.stdout.is_empty(), "{file}: output on stdout");
-        let h = header(file, "error");
-        let contains = h["contains"].as_str().unwrap();
-        assert!(
-            stderr.contains(contains),
-            "{file}: wanted {contains:?} in\n{stderr}"
-        );
-        let Some(at) = h.get("at").and_then(Value::as_str) else {
-            continue;
-        };
-        let body = text(file);
-        let (i, line) = body
-            .lines()
-            .enumerate()
-            .find(|(_, l)| !l.starts_with('#') && l.contains(at))
-            .unwrap_or_else(|| panic!("{file}: no line with {at:?}"));
-        let mut location = format!("error: {file}:{}:", i + 1);
-        if let Some(token) = h.get("token").and_then(Value::as_str) {
-            location += &format!("{}: ", line.find(token).unwrap() + 1);
-        }
-        assert!(
-            stderr.starts_with(&location),
-            "{file}: wanted {location:?} at the start of\n{stderr}"
-        );
+        assert_error_as_declared(file, &stderr);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod queueing;
 
 use hpasim_models::rows::{MemorySink, RunKey, SummaryRow};

@@ -267,43 +267,38 @@ pub fn compile_hpa(
                 }) {
                     cfg.external_metrics
                         .push((name.clone(), ExternalSource::Keda(i)));
-                    let column = format!("hpa_{}", name.replace('-', "_"));
-                    let k = match cfg.columns.iter().position(|c| *c == column) {
-                        Some(k) => k,
-                        None => {
-                            cfg.columns.push(column);
-                            cfg.columns.len() - 1
-                        }
+                    format!("hpa_{}", name.replace('-', "_"))
+                } else {
+                    let Some((_, source)) = EXTERNAL_METRICS.iter().find(|(n, _)| *n == name)
+                    else {
+                        let known: Vec<&str> = EXTERNAL_METRICS.iter().map(|(n, _)| *n).collect();
+                        return Err(SpecError::at_path(
+                            format!("{path}.external.metric.name"),
+                            format!("no simulated exporter serves the External metric `{name}`"),
+                        )
+                        .with_hint(format!("use one of: {}", known.join(", "))));
                     };
-                    cfg.metric_columns.push(Some(k));
-                    continue;
+                    let broker = s.queue.as_ref().map(|q| match q {
+                        crate::scenario::queue::Queue::Kafka(_) => ExternalSource::ConsumerLag,
+                        crate::scenario::queue::Queue::RedisList(_) => ExternalSource::ListLength,
+                    });
+                    if broker != Some(*source) {
+                        let needs = match source {
+                            ExternalSource::ListLength => "`queue: {broker: redis_list}`",
+                            ExternalSource::ConsumerLag => {
+                                "`queue: {broker: kafka, partitions: N}`"
+                            }
+                            ExternalSource::Keda(_) => "a ScaledObject",
+                        };
+                        return Err(SpecError::at_path(
+                            format!("{path}.external.metric.name"),
+                            format!("`{name}` measures a queue the scenario does not have"),
+                        )
+                        .with_hint(format!("add {needs} to the scenario")));
+                    }
+                    cfg.external_metrics.push((name.clone(), *source));
+                    format!("hpa_{name}")
                 }
-                let Some((_, source)) = EXTERNAL_METRICS.iter().find(|(n, _)| *n == name) else {
-                    let known: Vec<&str> = EXTERNAL_METRICS.iter().map(|(n, _)| *n).collect();
-                    return Err(SpecError::at_path(
-                        format!("{path}.external.metric.name"),
-                        format!("no simulated exporter serves the External metric `{name}`"),
-                    )
-                    .with_hint(format!("use one of: {}", known.join(", "))));
-                };
-                let broker = s.queue.as_ref().map(|q| match q {
-                    crate::scenario::queue::Queue::Kafka(_) => ExternalSource::ConsumerLag,
-                    crate::scenario::queue::Queue::RedisList(_) => ExternalSource::ListLength,
-                });
-                if broker != Some(*source) {
-                    let needs = match source {
-                        ExternalSource::ListLength => "`queue: {broker: redis_list}`",
-                        ExternalSource::ConsumerLag => "`queue: {broker: kafka, partitions: N}`",
-                        ExternalSource::Keda(_) => "a ScaledObject",
-                    };
-                    return Err(SpecError::at_path(
-                        format!("{path}.external.metric.name"),
-                        format!("`{name}` measures a queue the scenario does not have"),
-                    )
-                    .with_hint(format!("add {needs} to the scenario")));
-                }
-                cfg.external_metrics.push((name.clone(), *source));
-                format!("hpa_{name}")
             }
             "Object" => {
                 return Err(SpecError::at_path(
