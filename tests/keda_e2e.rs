@@ -292,3 +292,66 @@ fn idle_mode_scales_to_idle_replicas_after_the_cooldown_and_back_to_min_when_act
     assert!(back[0].time_s > 300.0 && back[0].time_s <= 330.0);
     assert!(summary.keda_activations >= 1);
 }
+
+#[test]
+fn prometheus_triggers_read_the_mapped_simulator_series() {
+    // Constant 100 ms requests on idle pods: the windowed p99 is 0.1 s (to the histogram's
+    // 0.1 %); the 1-minute request rate is the arrival rate, 20/s, within Poisson noise.
+    let text = "
+name: prom
+duration: 10m
+sample_interval: 1m
+workload:
+  arrivals: { kind: constant, rate: 20 }
+service:
+  cpu: { dist: constant, value: 100ms }
+pods:
+  replicas: 4
+  concurrency: 4
+  cpu_request: '1'
+scaled_object:
+  apiVersion: keda.sh/v1alpha1
+  kind: ScaledObject
+  metadata: { name: api }
+  spec:
+    scaleTargetRef: { name: api }
+    minReplicaCount: 4
+    maxReplicaCount: 4
+    triggers:
+      - type: prometheus
+        metadata: { serverAddress: 'http://prometheus:9090', query: 'sum(rate(http_requests_total[1m]))', threshold: '100' }
+      - type: prometheus
+        metadata: { serverAddress: 'http://prometheus:9090', query: 'histogram_quantile(0.99, ...)', threshold: '0.5' }
+autoscaling:
+  keda:
+    prometheus:
+      - { trigger: 0, metric: request_rate, window: 1m }
+      - { trigger: 1, metric: latency_quantile, quantile: 0.99, window: 5m }
+";
+    let (summary, sink) = run_text(text, &[]);
+    let extra = |name: &str| {
+        let names = hpasim_models::Simulation::compile(
+            &hpasim_models::scenario::load_str(text, std::path::Path::new("p.yaml"), &[])
+                .unwrap()
+                .scenario,
+            std::path::Path::new("."),
+        )
+        .unwrap()
+        .timeseries_extra_columns();
+        names.iter().position(|n| n == name).unwrap()
+    };
+    let (rate, p99) = (extra("keda_s0_prometheus"), extra("keda_s1_prometheus"));
+    for row in &sink.timeseries[2..] {
+        assert!(
+            (row.extra[rate] - 20.0).abs() < 4.0,
+            "rate {}",
+            row.extra[rate]
+        );
+        assert!(
+            (row.extra[p99] - 0.1).abs() <= 0.1 * 1e-3 + 1e-3,
+            "p99 {}",
+            row.extra[p99]
+        );
+    }
+    assert_eq!(summary.replicas_max, 4.0);
+}
