@@ -19,6 +19,12 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario (and its files) without running it.
     Validate(ScenarioArgs),
+    /// Run the scenario's `sweep:` (variants × replications) on every core; writes
+    /// summary.csv, aggregate.csv (mean, sd, 95 % CI per variant) and, with --timeseries,
+    /// timeseries.csv.
+    Sweep(SweepArgs),
+    /// Combine the directories of a sharded sweep (`--shard I/N`) into its final files.
+    Merge(MergeArgs),
     /// Horizontal Pod Autoscaler tools.
     #[command(subcommand)]
     Hpa(HpaCommand),
@@ -78,4 +84,46 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Arguments of `hpasim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Output directory [default: the scenario's outputs.dir, else out/<scenario name>-sweep].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Replications per variant (overrides `sweep.replications`).
+    #[arg(long, value_name = "R")]
+    pub replications: Option<u32>,
+    /// Master random seed (overrides the scenario's `seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Run only the I-th of N deterministic slices (0 ≤ I < N); combine with `hpasim merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted sweep in DIR: finished chunks are kept, the rest run.
+    #[arg(long)]
+    pub resume: bool,
+    /// Also write timeseries.csv (one row per interval of every run).
+    #[arg(long)]
+    pub timeseries: bool,
+    /// Print nothing but errors (no progress).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `hpasim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Where the merged files go.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The shard directories (`hpasim sweep --shard I/N --out DIR`).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
 }

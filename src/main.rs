@@ -3,6 +3,7 @@
 
 mod cli;
 mod plan;
+mod sweep;
 
 use clap::Parser;
 use cli::{Cli, Command, HpaCommand, KedaCommand};
@@ -26,6 +27,8 @@ fn main() -> ExitCode {
             }
             Err(e) => bad_input(&e),
         },
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => sweep::merge(&args),
         Command::Hpa(HpaCommand::Eval { case }) => match hpasim_models::hpa::eval_file(&case) {
             Ok(answer) => {
                 println!("{answer:#}");
@@ -52,12 +55,16 @@ fn main() -> ExitCode {
             let options = CsvOptions {
                 requests: run.plan.loaded.scenario.outputs.requests_sample > 0.0,
                 timeseries_extra: run.plan.simulation.timeseries_extra_columns(),
+                ..Default::default()
             };
             let mut sink = match CsvSink::create(&run.out, options) {
                 Ok(sink) => sink,
                 Err(e) => return failure(&e),
             };
-            let summary = run.plan.simulation.run(&run.key, &mut sink);
+            let summary = match run.plan.simulation.run_checked(&run.key, &mut sink) {
+                Ok(summary) => summary,
+                Err(stopped) => return failure(&stopped),
+            };
             sink.summary(&run.key, &summary);
             match sink.commit() {
                 Ok(files) => {

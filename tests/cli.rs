@@ -407,3 +407,29 @@ fn output_directory_that_cannot_be_created_exits_1_with_a_message() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
 }
+
+#[test]
+fn a_runaway_run_is_stopped_by_the_guard_with_a_clear_message_and_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // 100 req/s into one pod serving 10/s with an unbounded queue: 90 more per second.
+    let result = hpasim(&[
+        "run",
+        "scenarios/theory/mm1.yaml",
+        "--set",
+        "workload.arrivals.rate=100",
+        "--set",
+        "max_in_system=5000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("run stopped: more than 5000 requests in the system at")
+            && stderr.contains("outgrows the capacity without bound")
+            && stderr.contains("hint:"),
+        "{stderr}"
+    );
+    assert!(!out.join("summary.csv").exists(), "no partial output");
+}

@@ -16,5 +16,6 @@ mod lifecycle;
 mod manifests;
 mod queues;
 mod support;
+mod sweep;
 mod theory;
 mod workload;

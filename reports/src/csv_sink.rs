@@ -36,6 +36,9 @@ pub struct CsvOptions {
     /// [`TimeseriesRow::extra`] (for example `hpa_cpu_utilization_pct`); floats, an empty
     /// cell where the value is NaN (not observed).
     pub timeseries_extra: Vec<String>,
+    /// Text columns appended to summary.csv (a sweep's parameters), filled by
+    /// [`CsvSink::summary_with`].
+    pub summary_extra: Vec<String>,
 }
 
 /// One open CSV file.
@@ -112,7 +115,7 @@ impl CsvSink {
 
     /// Starts the files in an already opened output directory.
     pub fn with_output(mut out: OutputDir, options: CsvOptions) -> Result<CsvSink, ReportError> {
-        let summary = TableWriter::open(&mut out, Table::Summary, &[])?;
+        let summary = TableWriter::open(&mut out, Table::Summary, &options.summary_extra)?;
         let timeseries = TableWriter::open(&mut out, Table::Timeseries, &options.timeseries_extra)?;
         let events = TableWriter::open(&mut out, Table::Events, &[])?;
         let requests = if options.requests {
@@ -150,6 +153,12 @@ impl CsvSink {
 
     /// Appends one row to summary.csv.
     pub fn summary(&mut self, key: &RunKey, row: &SummaryRow) {
+        self.summary_with(key, row, &[]);
+    }
+
+    /// Appends one row to summary.csv with the values of the `summary_extra` columns (an
+    /// empty cell for `None`).
+    pub fn summary_with(&mut self, key: &RunKey, row: &SummaryRow, extra: &[Option<String>]) {
         self.write_row(Table::Summary, key, |c| {
             // Exhaustive on purpose: a new field must get a column.
             let &SummaryRow {
@@ -232,6 +241,9 @@ impl CsvSink {
             c.int(keda_activations);
             c.int(keda_deactivations);
             c.int(keda_fallback_polls);
+            for v in extra {
+                c.extra_text(v.as_deref().unwrap_or(""));
+            }
         });
     }
 
@@ -411,6 +423,11 @@ impl Cells<'_> {
         self.columns
             .get(self.record.len())
             .map_or(Kind::Real, |c| c.kind)
+    }
+
+    /// A text cell past the table's own columns (summary parameters).
+    fn extra_text(&mut self, s: &str) {
+        self.record.push_field(s.as_bytes());
     }
 
     fn text(&mut self, s: &str) {

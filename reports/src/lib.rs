@@ -17,6 +17,7 @@
 mod columns;
 mod csv_sink;
 mod error;
+pub mod aggregate;
 pub mod format;
 mod human;
 mod output;

@@ -24,6 +24,11 @@ pub struct Scenario {
     /// Width of one time-series row [s], config. Default 10 s.
     #[serde(default = "default_sample_interval")]
     pub sample_interval: Duration,
+    /// Run guard [requests or messages], config: a run stops with a clear message when more
+    /// than this many are in the system at once (a load that outgrows capacity without bound
+    /// would otherwise exhaust memory). Default 2 000 000.
+    #[serde(default = "default_max_in_system")]
+    pub max_in_system: u32,
     /// Where requests come from.
     pub workload: Workload,
     /// Per-request service demand (the default for every request class).
@@ -73,6 +78,9 @@ pub struct Scenario {
 
 fn default_seed() -> u64 {
     1
+}
+fn default_max_in_system() -> u32 {
+    2_000_000
 }
 fn default_sample_interval() -> Duration {
     Duration::from_secs(10.0)

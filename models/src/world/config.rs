@@ -78,6 +78,8 @@ pub struct Simulation {
     pub central_max_queue: u32,
     /// Fraction of requests written to requests.csv.
     pub requests_sample: f64,
+    /// Run guard: the most requests or messages in the system at once.
+    pub max_in_system: u32,
     /// The HorizontalPodAutoscaler, if the scenario has one.
     pub hpa: Option<super::hpa_config::HpaConfig>,
     /// Connection pools and the database, if the scenario has them.
@@ -155,6 +157,7 @@ impl Simulation {
             policy: s.load_balancer.policy,
             central_max_queue: s.load_balancer.max_queue.unwrap_or(u32::MAX),
             requests_sample: s.outputs.requests_sample,
+            max_in_system: s.max_in_system,
             hpa: super::hpa_config::compile_hpa(s, keda.as_ref().map(|k| &k.cfg))?,
             keda,
             db: s

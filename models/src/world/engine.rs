@@ -60,6 +60,27 @@ impl Outcome {
     }
 }
 
+/// A run the guard (`max_in_system`) stopped before its end.
+#[derive(Debug)]
+pub struct RunStopped {
+    /// When [s].
+    pub at_s: f64,
+    /// Why, with the hint.
+    pub message: String,
+    /// The summary up to the stop.
+    pub summary: Box<SummaryRow>,
+}
+
+impl std::fmt::Display for RunStopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "run stopped: {}\n  hint: add pods or capacity, bound the queues (pods.max_queue, load_balancer.max_queue), or raise max_in_system",
+            self.message
+        )
+    }
+}
+
 /// One run in progress.
 pub struct World<'a> {
     pub(super) sim: &'a Simulation,
@@ -88,6 +109,8 @@ pub struct World<'a> {
     pub(super) scratch_tokens: Vec<u64>,
     pub(super) broker: Option<super::broker::Broker>,
     pub(super) keda: Option<super::keda::KedaRun>,
+    /// Set when the run guard stopped the run: (when, why).
+    pub(super) stopped: Option<(SimTime, String)>,
 }
 
 impl<'a> World<'a> {
@@ -146,6 +169,7 @@ impl<'a> World<'a> {
             scratch_tokens: Vec::new(),
             broker: sim.queue.as_ref().map(super::broker::Broker::for_config),
             keda: sim.keda.as_ref().map(super::keda::KedaRun::new),
+            stopped: None,
         }
     }
 
@@ -155,8 +179,17 @@ impl<'a> World<'a> {
             .expect("the world only schedules at or after now");
     }
 
-    /// Runs to the end and returns the summary row; rows stream to the sink meanwhile.
-    pub fn run(mut self) -> SummaryRow {
+    /// Runs to the end and returns the summary row; rows stream to the sink meanwhile. A run
+    /// stopped by the guard returns the summary up to the stop.
+    pub fn run(self) -> SummaryRow {
+        match self.run_checked() {
+            Ok(s) => s,
+            Err(stop) => *stop.summary,
+        }
+    }
+
+    /// Like [`World::run`], but a run the guard stopped is an error saying when and why.
+    pub fn run_checked(mut self) -> Result<SummaryRow, RunStopped> {
         let now = SimTime::ZERO;
         self.schedule(self.end, Event::End);
         self.start_warm_pods(now, self.sim.pods.replicas);
@@ -177,6 +210,18 @@ impl<'a> World<'a> {
             }
         }
         while let Some((now, event)) = self.queue.pop() {
+            if self.in_system > self.sim.max_in_system {
+                self.stopped = Some((
+                    now,
+                    format!(
+                        "more than {} requests in the system at {:.1} s: the load outgrows the capacity without bound",
+                        self.sim.max_in_system,
+                        now.as_secs_f64()
+                    ),
+                ));
+                self.end = now;
+                break;
+            }
             match event {
                 Event::Arrival => self.on_arrival(now),
                 Event::CpuDone { pod, gen } if pod > u32::MAX - 256 => {
@@ -218,7 +263,15 @@ impl<'a> World<'a> {
         }
         let end = self.end;
         self.close_interval(end);
-        self.summary(end)
+        let summary = self.summary(end);
+        match self.stopped.take() {
+            None => Ok(summary),
+            Some((at, message)) => Err(RunStopped {
+                at_s: at.as_secs_f64(),
+                message,
+                summary: Box::new(summary),
+            }),
+        }
     }
 
     // ----- requests -------------------------------------------------------------------------

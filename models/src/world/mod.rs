@@ -35,7 +35,7 @@ mod stats;
 
 pub use config::{PodConfig, Simulation, StartupConfig};
 pub use consumers::QUEUE_COLUMNS;
-pub use engine::World;
+pub use engine::{RunStopped, World};
 pub use event::Event;
 
 use crate::rows::{RowSink, RunKey, SummaryRow};
@@ -45,6 +45,15 @@ impl Simulation {
     /// event and request rows go to `sink` as they close.
     pub fn run(&self, key: &RunKey, sink: &mut dyn RowSink) -> SummaryRow {
         World::new(self, key, sink).run()
+    }
+
+    /// Like [`Simulation::run`], but a run stopped by the guard (`max_in_system`) is an error.
+    pub fn run_checked(
+        &self,
+        key: &RunKey,
+        sink: &mut dyn RowSink,
+    ) -> Result<SummaryRow, RunStopped> {
+        World::new(self, key, sink).run_checked()
     }
 
     /// Names of the scenario-specific time-series columns ([`crate::rows::TimeseriesRow::extra`]).
