@@ -16,5 +16,6 @@ mod lifecycle;
 mod manifests;
 mod queues;
 mod support;
+mod sweep_spec;
 mod theory;
 mod workload;
