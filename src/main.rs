@@ -13,8 +13,25 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Validate(args) => match plan::build(&args, &[]) {
-            Ok(p) => {
+        Command::Validate(args) => match plan::build(&args, &[]).and_then(|p| {
+            let sweep = match p.loaded.scenario.sweep {
+                Some(_) => Some(hpasim_models::sweep::plan(&p.loaded)?),
+                None => None,
+            };
+            Ok((p, sweep))
+        }) {
+            Ok((p, sweep)) => {
+                if let Some(s) = sweep {
+                    println!(
+                        "sweep: {} variants × {} replications, parameters: {}",
+                        s.variants.len(),
+                        s.replications,
+                        match s.parameters.is_empty() {
+                            true => "none".to_string(),
+                            false => s.parameters.join(", "),
+                        }
+                    );
+                }
                 for w in hpasim_models::scenario::capacity::capacity_warnings(&p.loaded.scenario) {
                     println!("warning: {w}");
                 }

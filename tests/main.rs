@@ -17,5 +17,6 @@ mod manifests;
 mod queues;
 mod support;
 mod sweep;
+mod sweep_spec;
 mod theory;
 mod workload;

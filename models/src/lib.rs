@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod metrics;
 pub mod rows;
 pub mod scenario;
+pub mod sweep;
 pub mod workload;
 pub mod world;
 

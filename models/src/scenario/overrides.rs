@@ -70,6 +70,17 @@ pub fn apply(scenario: Scenario, sets: &[Override]) -> Result<Scenario, SpecErro
         return Ok(scenario);
     };
     let base = serde_json::to_value(&scenario).map_err(|e| last.error(e.to_string()))?;
+    apply_json(&base, sets)
+}
+
+/// [`apply`] to a scenario already serialized to JSON (`base`), so that many override sets can
+/// be applied to one scenario without serializing it again for each.
+pub(crate) fn apply_json(base: &Value, sets: &[Override]) -> Result<Scenario, SpecError> {
+    let Some(last) = sets.last() else {
+        return serde_json::from_value(base.clone())
+            .map_err(|e| SpecError::at_path("", e.to_string()));
+    };
+    let base = base.clone();
     let mut doc = base.clone();
     for set in sets {
         write(&mut doc, set)?;

@@ -74,6 +74,10 @@ pub struct Scenario {
     /// requests through the load balancer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<super::queue::Queue>,
+    /// A parameter sweep, config: grid, zip, random or Latin-hypercube points and named
+    /// variants (see [`crate::sweep`]). `hpasim run` ignores it and runs the base scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::sweep::SweepSpec>,
 }
 
 fn default_seed() -> u64 {
