@@ -80,7 +80,6 @@ pub(crate) fn apply_json(base: &Value, sets: &[Override]) -> Result<Scenario, Sp
         return serde_json::from_value(base.clone())
             .map_err(|e| SpecError::at_path("", e.to_string()));
     };
-    let base = base.clone();
     let mut doc = base.clone();
     for set in sets {
         write(&mut doc, set)?;
@@ -90,7 +89,7 @@ pub(crate) fn apply_json(base: &Value, sets: &[Override]) -> Result<Scenario, Sp
         Err(e) => e.to_string(),
     };
     let mut partial = base.clone();
-    let mut before = base;
+    let mut before = base.clone();
     for set in sets {
         write(&mut partial, set)?;
         let same = serde_json::from_value::<Scenario>(partial.clone())
