@@ -80,8 +80,14 @@ fn parse_shard(text: &str) -> Result<(u64, u64), SpecError> {
             .with_hint("write `--shard I/N` with 0 ≤ I < N, e.g. `--shard 0/4` … `--shard 3/4`")
     };
     let (i, n) = text.split_once('/').ok_or_else(|| bad("missing `/`"))?;
-    let i: u64 = i.trim().parse().map_err(|_| bad("the index is not a number"))?;
-    let n: u64 = n.trim().parse().map_err(|_| bad("the count is not a number"))?;
+    let i: u64 = i
+        .trim()
+        .parse()
+        .map_err(|_| bad("the index is not a number"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| bad("the count is not a number"))?;
     if n == 0 {
         return Err(bad("the shard count must be at least 1"));
     }
@@ -218,7 +224,7 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    match finalize(&[out.clone()], &out, &manifest) {
+    match finalize(std::slice::from_ref(&out), &out, &manifest) {
         Ok(files) => {
             if !args.quiet {
                 println!(
@@ -257,7 +263,8 @@ fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool) -> Result<(), Stri
     let work = out.join(WORK_DIR);
     let path = work.join("sweep.json");
     if path.exists() {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let old: Manifest =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         if !resume {
@@ -283,7 +290,12 @@ fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool) -> Result<(), Stri
     std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-type RunResult = (RunKey, usize, hpasim_models::rows::SummaryRow, Option<Vec<TimeseriesRow>>);
+type RunResult = (
+    RunKey,
+    usize,
+    hpasim_models::rows::SummaryRow,
+    Option<Vec<TimeseriesRow>>,
+);
 
 /// Writes one chunk's rows, in run order, as a complete chunk directory (atomic).
 fn write_chunk(
@@ -320,11 +332,7 @@ fn finalize(dirs: &[PathBuf], out: &Path, manifest: &Manifest) -> Result<Vec<Pat
     let mut missing = Vec::new();
     let mut chunks = Vec::with_capacity(manifest.chunks() as usize);
     for c in 0..manifest.chunks() {
-        match dirs
-            .iter()
-            .map(|d| chunk_dir(d, c))
-            .find(|d| d.exists())
-        {
+        match dirs.iter().map(|d| chunk_dir(d, c)).find(|d| d.exists()) {
             Some(d) => chunks.push(d),
             None => missing.push(c),
         }
@@ -423,7 +431,11 @@ pub fn merge(args: &MergeArgs) -> ExitCode {
     match finalize(&args.shards, &args.out, &manifest) {
         Ok(files) => {
             let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-            println!("merged {} runs: wrote {}", manifest.runs(), names.join(", "));
+            println!(
+                "merged {} runs: wrote {}",
+                manifest.runs(),
+                names.join(", ")
+            );
             ExitCode::SUCCESS
         }
         Err(e) => crate::bad_input(&e),
@@ -498,8 +510,14 @@ mod tests {
     #[test]
     fn shards_are_parsed_and_checked() {
         assert_eq!(parse_shard("1/4").unwrap(), (1, 4));
-        assert!(parse_shard("0/0").unwrap_err().to_string().contains("at least 1"));
-        assert!(parse_shard("4/4").unwrap_err().to_string().contains("below the count"));
+        assert!(parse_shard("0/0")
+            .unwrap_err()
+            .to_string()
+            .contains("at least 1"));
+        assert!(parse_shard("4/4")
+            .unwrap_err()
+            .to_string()
+            .contains("below the count"));
         assert!(parse_shard("x").is_err());
     }
 }

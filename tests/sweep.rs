@@ -34,12 +34,24 @@ fn read(dir: &Path, file: &str) -> Vec<u8> {
 
 fn same_files(a: &Path, b: &Path) {
     for f in ["summary.csv", "aggregate.csv", "timeseries.csv"] {
-        assert!(read(a, f) == read(b, f), "{f} differs between {} and {}", a.display(), b.display());
+        assert!(
+            read(a, f) == read(b, f),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }
 
 fn sweep(dir: &Path, extra: &[&str]) {
-    let mut args = vec!["sweep", GRID, "-q", "--timeseries", "--out", dir.to_str().unwrap()];
+    let mut args = vec![
+        "sweep",
+        GRID,
+        "-q",
+        "--timeseries",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     ok(&args);
 }
@@ -62,25 +74,32 @@ fn the_same_bytes_with_one_and_two_threads() {
     assert_eq!(rows.len(), 40, "2 × 2 variants × 10 replications");
     assert_eq!(&h[h.len() - 2], "pods.replicas");
     assert_eq!(&h[h.len() - 1], "workload.arrivals.rate");
-    assert!(!one.join(".sweep").exists(), "the work area is removed at the end");
+    assert!(
+        !one.join(".sweep").exists(),
+        "the work area is removed at the end"
+    );
 }
 
 #[test]
 fn shards_merged_equal_the_whole_sweep() {
     let tmp = tempfile::tempdir().unwrap();
     let whole = tmp.path().join("whole");
-    sweep(&whole, &["--replications", "10"]);
+    sweep(&whole, &["--replications", "20"]);
     let mut shards = Vec::new();
     for i in 0..3 {
         let d = tmp.path().join(format!("shard{i}"));
-        sweep(&d, &["--replications", "10", "--shard", &format!("{i}/3")]);
-        assert!(!d.join("summary.csv").exists(), "a shard writes no final file");
+        sweep(&d, &["--replications", "20", "--shard", &format!("{i}/3")]);
+        assert!(
+            !d.join("summary.csv").exists(),
+            "a shard writes no final file"
+        );
         shards.push(d);
     }
     let merged = tmp.path().join("merged");
     let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
     args.extend(shards.iter().map(|d| d.to_str().unwrap()));
-    // Without the last shard the merge refuses, naming the missing chunks.
+    // 80 runs = 3 chunks, one per shard: without the last shard the merge refuses, naming
+    // the missing chunk.
     let partial = hpasim(&args[..args.len() - 1]);
     assert_eq!(partial.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&partial.stderr).contains("chunks are missing"));
@@ -96,9 +115,25 @@ fn a_resumed_sweep_equals_an_uninterrupted_one() {
     // An interrupted sweep: only some chunks finished (here: those of shard 0/2).
     let resumed = tmp.path().join("resumed");
     sweep(&resumed, &["--replications", "10", "--shard", "0/2"]);
-    assert!(!resumed.join("summary.csv").exists(), "no final file before the end");
-    let again = hpasim(&["sweep", GRID, "-q", "--timeseries", "--replications", "10", "--out", resumed.to_str().unwrap()]);
-    assert_eq!(again.status.code(), Some(1), "an unfinished sweep is not overwritten");
+    assert!(
+        !resumed.join("summary.csv").exists(),
+        "no final file before the end"
+    );
+    let again = hpasim(&[
+        "sweep",
+        GRID,
+        "-q",
+        "--timeseries",
+        "--replications",
+        "10",
+        "--out",
+        resumed.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "an unfinished sweep is not overwritten"
+    );
     assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
     sweep(&resumed, &["--replications", "10", "--resume"]);
     same_files(&whole, &resumed);
@@ -123,9 +158,9 @@ load_balancer:
 sweep:
   replications: 20
   variants:
-    - { name: a, set: { pods.replicas: 2 } }
-    - { name: a-again, set: { pods.replicas: 2 } }
-    - { name: b, set: { pods.replicas: 3 } }
+    - { name: a, set: { service.cpu.rate: 10 } }
+    - { name: a-again, set: { service.cpu.rate: 10 } }
+    - { name: b, set: { service.cpu.rate: 11 } }
 ";
 
 #[test]
@@ -134,7 +169,13 @@ fn common_random_numbers_make_identical_variants_identical_and_paired_difference
     let file = tmp.path().join("crn.yaml");
     std::fs::write(&file, CRN).unwrap();
     let out = tmp.path().join("out");
-    ok(&["sweep", file.to_str().unwrap(), "-q", "--out", out.to_str().unwrap()]);
+    ok(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let (h, rows) = summary(&out);
     let col = |name: &str| h.iter().position(|c| c == name).unwrap();
     let (variant, wait) = (col("variant"), col("wait_mean_ms"));
@@ -145,11 +186,21 @@ fn common_random_numbers_make_identical_variants_identical_and_paired_difference
     assert_eq!((a.len(), b.len()), (20, 20));
     for (x, y) in a.iter().zip(&a2) {
         let strip = |r: &csv::StringRecord| -> Vec<String> {
-            r.iter().enumerate().filter(|(i, _)| *i != variant).map(|(_, c)| c.to_string()).collect()
+            r.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != variant)
+                .map(|(_, c)| c.to_string())
+                .collect()
         };
-        assert_eq!(strip(x), strip(y), "same replication, same streams, same row");
+        assert_eq!(
+            strip(x),
+            strip(y),
+            "same replication, same streams, same row"
+        );
     }
-    let num = |rs: &[csv::StringRecord]| -> Vec<f64> { rs.iter().map(|r| r[wait].parse().unwrap()).collect() };
+    let num = |rs: &[csv::StringRecord]| -> Vec<f64> {
+        rs.iter().map(|r| r[wait].parse().unwrap()).collect()
+    };
     let (wa, wb) = (num(&a), num(&b));
     let var = |xs: &[f64]| {
         let m = xs.iter().sum::<f64>() / xs.len() as f64;
@@ -159,7 +210,10 @@ fn common_random_numbers_make_identical_variants_identical_and_paired_difference
     let paired = var(&diffs);
     let unpaired = var(&wa) + var(&wb);
     eprintln!("variance of the paired difference {paired:.3}, unpaired {unpaired:.3}");
-    assert!(paired < 0.5 * unpaired, "paired {paired} vs unpaired {unpaired}");
+    assert!(
+        paired < 0.5 * unpaired,
+        "paired {paired} vs unpaired {unpaired}"
+    );
 }
 
 #[test]
@@ -192,10 +246,19 @@ sweep:
     let file = tmp.path().join("coverage.yaml");
     std::fs::write(&file, text).unwrap();
     let out = tmp.path().join("out");
-    ok(&["sweep", file.to_str().unwrap(), "-q", "--out", out.to_str().unwrap()]);
+    ok(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let (h, rows) = summary(&out);
     let wait = h.iter().position(|c| c == "wait_mean_ms").unwrap();
-    let values: Vec<f64> = rows.iter().map(|r| r[wait].parse::<f64>().unwrap() / 1e3).collect();
+    let values: Vec<f64> = rows
+        .iter()
+        .map(|r| r[wait].parse::<f64>().unwrap() / 1e3)
+        .collect();
     assert_eq!(values.len(), 400);
     let expected = mmc_mean_wait(2, 1.0, 1.0);
     let t = hpasim_reports::aggregate::t975(9);
@@ -212,7 +275,10 @@ sweep:
     // aggregate.csv holds the whole-sweep interval for the one variant.
     let agg = String::from_utf8(read(&out, "aggregate.csv")).unwrap();
     let line = agg.lines().find(|l| l.contains(",wait_mean_ms,")).unwrap();
-    assert!(line.starts_with("coverage,base,wait_mean_ms,400,"), "{line}");
+    assert!(
+        line.starts_with("coverage,base,wait_mean_ms,400,"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -242,10 +308,15 @@ fn the_cluster_examples_run_shards_and_merge() {
     let parsed: serde_json::Value = serde_saphyr::from_str(&job).expect("the Job is valid YAML");
     assert_eq!(parsed["kind"], "Job");
     assert_eq!(parsed["spec"]["completionMode"], "Indexed");
-    assert!(job.contains("--shard \"${JOB_COMPLETION_INDEX}/${SHARDS}\"") && job.contains("hpasim merge"));
+    assert!(
+        job.contains("--shard \"${JOB_COMPLETION_INDEX}/${SHARDS}\"")
+            && job.contains("hpasim merge")
+    );
     let slurm = root.join("examples/slurm-array.sh");
     let text = std::fs::read_to_string(&slurm).unwrap();
-    assert!(text.contains("--shard \"${index}/${shards}\"") && text.contains("SLURM_ARRAY_TASK_ID"));
+    assert!(
+        text.contains("--shard \"${index}/${shards}\"") && text.contains("SLURM_ARRAY_TASK_ID")
+    );
     let syntax = Command::new("bash").arg("-n").arg(&slurm).status().unwrap();
     assert!(syntax.success(), "bash -n examples/slurm-array.sh");
 }

@@ -41,10 +41,10 @@ pub const AGGREGATED: [&str; 16] = [
 /// table values up to 30, the Cornish–Fisher expansion beyond (error below 1e-5).
 pub fn t975(df: u64) -> f64 {
     const TABLE: [f64; 30] = [
-        12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004,
-        2.262157, 2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905,
-        2.109816, 2.100922, 2.093024, 2.085963, 2.079614, 2.073873, 2.068658, 2.063899,
-        2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272,
+        12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157,
+        2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922,
+        2.093024, 2.085963, 2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831,
+        2.048407, 2.045230, 2.042272,
     ];
     match df {
         0 => f64::NAN,
@@ -135,7 +135,7 @@ pub fn write_aggregate(
     wtr.write_record(&head).map_err(write_err)?;
     let mut current: Option<(Vec<String>, Vec<Moments>)> = None;
     let flush = |group: &(Vec<String>, Vec<Moments>),
-                     wtr: &mut csv::Writer<&mut dyn Write>|
+                 wtr: &mut csv::Writer<&mut dyn Write>|
      -> Result<(), ReportError> {
         for (m, name) in group.1.iter().zip(AGGREGATED) {
             let mut record = group.0.clone();
@@ -158,7 +158,8 @@ pub fn write_aggregate(
             flush(current.as_ref().expect("checked"), &mut wtr)?;
             current = None;
         }
-        let group = current.get_or_insert_with(|| (key, vec![Moments::default(); AGGREGATED.len()]));
+        let group =
+            current.get_or_insert_with(|| (key, vec![Moments::default(); AGGREGATED.len()]));
         for (m, &c) in group.1.iter_mut().zip(&metric_cols) {
             m.push(row[c].parse::<f64>().unwrap_or(f64::NAN));
         }

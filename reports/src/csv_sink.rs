@@ -903,6 +903,7 @@ mod tests {
         let options = CsvOptions {
             requests: false,
             timeseries_extra: vec!["hpa_cpu_utilization_pct".into(), "hpa_qps".into()],
+            ..Default::default()
         };
         let mut sink = CsvSink::create(s.path(), options).unwrap();
         let mut row = ts_row(10.0);

@@ -14,10 +14,10 @@
 
 #![warn(missing_docs)]
 
+pub mod aggregate;
 mod columns;
 mod csv_sink;
 mod error;
-pub mod aggregate;
 pub mod format;
 mod human;
 mod output;
