@@ -111,6 +111,10 @@ pub struct World<'a> {
     pub(super) keda: Option<super::keda::KedaRun>,
     /// Set when the run guard stopped the run: (when, why).
     pub(super) stopped: Option<(SimTime, String)>,
+    /// Pending client timeouts in deadline order: (deadline, slot, request id).
+    pub(super) timeouts: VecDeque<(SimTime, u32, u64)>,
+    /// A `TimeoutsDue` event is scheduled.
+    pub(super) timeout_armed: bool,
 }
 
 impl<'a> World<'a> {
@@ -170,6 +174,8 @@ impl<'a> World<'a> {
             broker: sim.queue.as_ref().map(super::broker::Broker::for_config),
             keda: sim.keda.as_ref().map(super::keda::KedaRun::new),
             stopped: None,
+            timeouts: VecDeque::new(),
+            timeout_armed: false,
         }
     }
 
@@ -238,7 +244,7 @@ impl<'a> World<'a> {
                 Event::RetireConnection { pod } => self.on_retire_connection(now, pod),
                 Event::ReserveCheck { slot, id } => self.on_reserve_check(now, slot, id),
                 Event::BouncerTimeout { slot, id } => self.on_bouncer_timeout(now, slot, id),
-                Event::Timeout { slot, id } => self.on_timeout(now, slot, id),
+                Event::TimeoutsDue => self.on_timeouts_due(now),
                 Event::PodPhase { pod, to } => self.on_pod_phase(now, pod, to),
                 Event::GraceExpired { pod } => self.on_grace_expired(now, pod),
                 Event::MetricsScrape => self.on_metrics_scrape(now),
@@ -363,7 +369,13 @@ impl<'a> World<'a> {
         self.in_system += 1;
         self.stats.in_system.set(now, f64::from(self.in_system));
         if let Some(timeout) = self.sim.pods.timeout {
-            self.schedule(now + timeout, Event::Timeout { slot, id });
+            // Every request has the same timeout, so deadlines come in arrival order: a FIFO
+            // with one pending event at its head replaces an event per request in the heap.
+            self.timeouts.push_back((now + timeout, slot, id));
+            if !self.timeout_armed {
+                self.timeout_armed = true;
+                self.schedule(now + timeout, Event::TimeoutsDue);
+            }
         }
         slot
     }
@@ -541,6 +553,21 @@ impl<'a> World<'a> {
             }
         }
         None
+    }
+
+    /// Fires every timeout due at `now`, then re-arms for the next live one.
+    fn on_timeouts_due(&mut self, now: SimTime) {
+        while let Some(&(at, slot, id)) = self.timeouts.front() {
+            if at > now && self.requests.is_live(slot, id) {
+                self.schedule(at, Event::TimeoutsDue);
+                return;
+            }
+            self.timeouts.pop_front();
+            if at <= now {
+                self.on_timeout(now, slot, id);
+            }
+        }
+        self.timeout_armed = false;
     }
 
     fn on_timeout(&mut self, now: SimTime, slot: u32, id: u64) {

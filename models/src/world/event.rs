@@ -8,13 +8,9 @@ use super::pod::PodPhase;
 pub enum Event {
     /// The next request arrives.
     Arrival,
-    /// A request's client gives up (`slot`, `id`: stale once the slot holds another request).
-    Timeout {
-        /// Request slot.
-        slot: u32,
-        /// Request id.
-        id: u64,
-    },
+    /// The earliest pending client timeout is due (the world keeps them in a FIFO; entries
+    /// whose request has left are skipped).
+    TimeoutsDue,
     /// The earliest CPU-phase completion on a pod (stale unless `gen` matches the pod's).
     CpuDone {
         /// Pod index.
