@@ -30,7 +30,7 @@ use hpasim_sim::StreamRng;
 use hpasim_sim::{SimDuration, SimTime};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
-use std::f64::consts::TAU;
+use std::f64::consts::{FRAC_PI_2, TAU};
 use std::path::Path;
 
 const FOREVER: u64 = u64::MAX;
@@ -56,6 +56,9 @@ enum Kind {
         period_ns: u64,
         omega: f64,
         phase: f64,
+        /// The rate's maximum over each of [`DIURNAL_PIECES`] equal pieces of the period:
+        /// the thinning bound there (acceptance near 1 instead of base / (base + amplitude)).
+        bounds: Vec<f64>,
     },
     Bursts(Bursts),
     Timestamps {
@@ -113,6 +116,34 @@ impl Clock {
     fn nanos_since(&self, start: u64) -> f64 {
         (self.ns - start) as f64 + self.frac * 1e9
     }
+}
+
+/// Pieces of a diurnal period with their own thinning bound.
+const DIURNAL_PIECES: usize = 256;
+
+/// The maximum of `base + amplitude · sin(ω (t + phase))` over each piece of the period
+/// (endpoints, or 1 where a crest lies inside), with a hair of headroom for rounding.
+fn diurnal_bounds(base: f64, amplitude: f64, period_ns: u64, omega: f64, phase: f64) -> Vec<f64> {
+    let piece_ns = (period_ns / DIURNAL_PIECES as u64).max(1);
+    let pieces = (period_ns / piece_ns).clamp(1, DIURNAL_PIECES as u64) as usize;
+    (0..pieces)
+        .map(|k| {
+            let a = (k as u64 * piece_ns) as f64 * 1e-9;
+            let b = if k + 1 == pieces {
+                period_ns as f64 * 1e-9
+            } else {
+                ((k as u64 + 1) * piece_ns) as f64 * 1e-9
+            };
+            let (x0, x1) = (omega * (a + phase), omega * (b + phase));
+            let crest = ((x0 - FRAC_PI_2) / TAU).ceil() * TAU + FRAC_PI_2;
+            let top = if crest <= x1 {
+                1.0
+            } else {
+                x0.sin().max(x1.sin())
+            };
+            (base + amplitude * top) * (1.0 + 1e-9) + 1e-12
+        })
+        .collect()
 }
 
 fn gap(rate: f64, rng: &mut StreamRng) -> f64 {
@@ -186,12 +217,15 @@ impl ArrivalProcess {
                 }
                 positive(period.secs(), &field("period"))?;
                 let period_ns = period.sim().0.max(1);
+                let omega = TAU / (period_ns as f64 * 1e-9);
+                let phase = non_negative(phase.secs(), &field("phase"))?;
                 Kind::Diurnal {
                     base,
                     amplitude,
                     period_ns,
-                    omega: TAU / (period_ns as f64 * 1e-9),
-                    phase: non_negative(phase.secs(), &field("phase"))?,
+                    omega,
+                    phase,
+                    bounds: diurnal_bounds(base, amplitude, period_ns, omega, phase),
                 }
             }
             Arrivals::Bursts { states } => {
@@ -271,13 +305,38 @@ impl ArrivalProcess {
                 period_ns,
                 omega,
                 phase,
+                bounds,
             } => {
-                let bound = *base + *amplitude;
-                if bound <= 0.0 {
+                if *base + *amplitude <= 0.0 {
                     return None;
                 }
+                // Thinning with a piecewise-constant bound: a candidate beyond its piece
+                // restarts at the piece's end (memoryless) under the next piece's bound.
+                let piece_ns = (*period_ns / DIURNAL_PIECES as u64).max(1);
                 loop {
-                    self.clock.advance(gap(bound, rng));
+                    if self.clock.ns == FOREVER {
+                        return None;
+                    }
+                    let in_ns = self.clock.ns % *period_ns;
+                    let piece = ((in_ns / piece_ns) as usize).min(bounds.len() - 1);
+                    let end_in = if piece + 1 == bounds.len() {
+                        *period_ns
+                    } else {
+                        (piece as u64 + 1) * piece_ns
+                    };
+                    let left = (end_in - in_ns) as f64 * 1e-9 - self.clock.frac;
+                    let bound = bounds[piece];
+                    let g = if bound > 0.0 {
+                        gap(bound, rng)
+                    } else {
+                        f64::INFINITY
+                    };
+                    if g >= left {
+                        let next = (self.clock.ns - in_ns).saturating_add(end_in);
+                        self.clock = Clock::at(next.min(FOREVER));
+                        continue;
+                    }
+                    self.clock.advance(g);
                     if self.clock.ns == FOREVER {
                         return None;
                     }
@@ -327,6 +386,7 @@ impl ArrivalProcess {
                 period_ns,
                 omega,
                 phase,
+                ..
             } => {
                 let in_period = (t.0 % *period_ns) as f64 * 1e-9;
                 base + amplitude * (omega * (in_period + phase)).sin()
@@ -466,3 +526,36 @@ impl Bursts {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod diurnal_bound_tests {
+    use super::*;
+
+    #[test]
+    fn piecewise_bounds_dominate_the_diurnal_rate_everywhere() {
+        for (base, amplitude, period_s, phase_s) in [
+            (200.0, 120.0, 3600.0, 0.0),
+            (10.0, 10.0, 86_400.0, 7_200.0),
+            (5.0, 1.0, 7.0, 3.3),
+        ] {
+            let period_ns = (period_s * 1e9) as u64;
+            let omega = TAU / period_s;
+            let bounds = diurnal_bounds(base, amplitude, period_ns, omega, phase_s);
+            let piece_ns = (period_ns / DIURNAL_PIECES as u64).max(1);
+            for i in 0..100_000u64 {
+                let t = period_ns / 100_000 * i + i % 997;
+                let piece = ((t / piece_ns) as usize).min(bounds.len() - 1);
+                let rate = base + amplitude * (omega * (t as f64 * 1e-9 + phase_s)).sin();
+                assert!(
+                    rate <= bounds[piece],
+                    "t {t}: rate {rate} > bound {}",
+                    bounds[piece]
+                );
+            }
+            // And they are tight: no piece bound exceeds the true maximum by more than the
+            // rate's change over one piece.
+            let slack = amplitude * omega * (piece_ns as f64 * 1e-9) + 1e-6;
+            assert!(bounds.iter().all(|b| *b <= base + amplitude + slack));
+        }
+    }
+}
