@@ -333,7 +333,7 @@ impl ArrivalProcess {
                     };
                     if g >= left {
                         let next = (self.clock.ns - in_ns).saturating_add(end_in);
-                        self.clock = Clock::at(next.min(FOREVER));
+                        self.clock = Clock::at(next);
                         continue;
                     }
                     self.clock.advance(g);
