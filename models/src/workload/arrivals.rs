@@ -59,6 +59,9 @@ enum Kind {
         /// The rate's maximum over each of [`DIURNAL_PIECES`] equal pieces of the period:
         /// the thinning bound there (acceptance near 1 instead of base / (base + amplitude)).
         bounds: Vec<f64>,
+        /// The rate's minimum over each piece: a candidate below it is accepted without
+        /// evaluating the sinusoid (a squeeze; the decisions are the same).
+        lows: Vec<f64>,
     },
     Bursts(Bursts),
     Timestamps {
@@ -121,9 +124,17 @@ impl Clock {
 /// Pieces of a diurnal period with their own thinning bound.
 const DIURNAL_PIECES: usize = 256;
 
-/// The maximum of `base + amplitude · sin(ω (t + phase))` over each piece of the period
-/// (endpoints, or 1 where a crest lies inside), with a hair of headroom for rounding.
-fn diurnal_bounds(base: f64, amplitude: f64, period_ns: u64, omega: f64, phase: f64) -> Vec<f64> {
+/// The maximum (`side` 1) or minimum (`side` −1) of `base + amplitude · sin(ω (t + phase))`
+/// over each piece of the period (endpoints, or ±1 where a crest or trough lies inside), with
+/// a hair of margin for rounding.
+fn diurnal_bounds(
+    base: f64,
+    amplitude: f64,
+    period_ns: u64,
+    omega: f64,
+    phase: f64,
+    side: f64,
+) -> Vec<f64> {
     let piece_ns = (period_ns / DIURNAL_PIECES as u64).max(1);
     let pieces = (period_ns / piece_ns).clamp(1, DIURNAL_PIECES as u64) as usize;
     (0..pieces)
@@ -135,13 +146,16 @@ fn diurnal_bounds(base: f64, amplitude: f64, period_ns: u64, omega: f64, phase: 
                 ((k as u64 + 1) * piece_ns) as f64 * 1e-9
             };
             let (x0, x1) = (omega * (a + phase), omega * (b + phase));
-            let crest = ((x0 - FRAC_PI_2) / TAU).ceil() * TAU + FRAC_PI_2;
-            let top = if crest <= x1 {
+            // The extreme of side · sin: a crest (side 1) or trough (side −1) inside the piece.
+            let at = side * FRAC_PI_2;
+            let extreme = ((x0 - at) / TAU).ceil() * TAU + at;
+            let top = if extreme <= x1 {
                 1.0
             } else {
-                x0.sin().max(x1.sin())
+                (side * x0.sin()).max(side * x1.sin())
             };
-            (base + amplitude * top) * (1.0 + 1e-9) + 1e-12
+            let value = base + amplitude * side * top;
+            value * (1.0 + side * 1e-9) + side * 1e-12
         })
         .collect()
 }
@@ -225,7 +239,8 @@ impl ArrivalProcess {
                     period_ns,
                     omega,
                     phase,
-                    bounds: diurnal_bounds(base, amplitude, period_ns, omega, phase),
+                    bounds: diurnal_bounds(base, amplitude, period_ns, omega, phase, 1.0),
+                    lows: diurnal_bounds(base, amplitude, period_ns, omega, phase, -1.0),
                 }
             }
             Arrivals::Bursts { states } => {
@@ -306,6 +321,7 @@ impl ArrivalProcess {
                 omega,
                 phase,
                 bounds,
+                lows,
             } => {
                 if *base + *amplitude <= 0.0 {
                     return None;
@@ -341,11 +357,14 @@ impl ArrivalProcess {
                         return None;
                     }
                     if *amplitude > 0.0 {
-                        let in_period =
-                            (self.clock.ns % *period_ns) as f64 * 1e-9 + self.clock.frac;
-                        let rate = *base + *amplitude * (*omega * (in_period + *phase)).sin();
-                        if rng.random::<f64>() * bound >= rate {
-                            continue;
+                        let u = rng.random::<f64>() * bound;
+                        if u >= lows[piece] {
+                            let in_period =
+                                (self.clock.ns % *period_ns) as f64 * 1e-9 + self.clock.frac;
+                            let rate = *base + *amplitude * (*omega * (in_period + *phase)).sin();
+                            if u >= rate {
+                                continue;
+                            }
                         }
                     }
                     break self.clock.rounded();
@@ -540,7 +559,8 @@ mod diurnal_bound_tests {
         ] {
             let period_ns = (period_s * 1e9) as u64;
             let omega = TAU / period_s;
-            let bounds = diurnal_bounds(base, amplitude, period_ns, omega, phase_s);
+            let bounds = diurnal_bounds(base, amplitude, period_ns, omega, phase_s, 1.0);
+            let lows = diurnal_bounds(base, amplitude, period_ns, omega, phase_s, -1.0);
             let piece_ns = (period_ns / DIURNAL_PIECES as u64).max(1);
             for i in 0..100_000u64 {
                 let t = period_ns / 100_000 * i + i % 997;
@@ -550,6 +570,11 @@ mod diurnal_bound_tests {
                     rate <= bounds[piece],
                     "t {t}: rate {rate} > bound {}",
                     bounds[piece]
+                );
+                assert!(
+                    rate >= lows[piece],
+                    "t {t}: rate {rate} < low {}",
+                    lows[piece]
                 );
             }
             // And they are tight: no piece bound exceeds the true maximum by more than the
