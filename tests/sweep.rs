@@ -139,35 +139,52 @@ fn a_resumed_sweep_equals_an_uninterrupted_one() {
     same_files(&whole, &resumed);
 }
 
-const CRN: &str = "
-name: crn
-duration: 10m
-seed: 5
-sample_interval: 1m
+/// An M/M/c scenario (shared queue, c single-slot pods) with a `sweep:` block (indented 2).
+fn mmc(name: &str, duration: &str, seed: u64, lambda: f64, mu: f64, c: u32, sweep: &str) -> String {
+    format!(
+        "
+name: {name}
+duration: {duration}
+seed: {seed}
+sample_interval: {duration}
 workload:
-  arrivals: { kind: constant, rate: 16 }
+  arrivals: {{ kind: constant, rate: {lambda} }}
 service:
-  cpu: { dist: exponential, rate: 10 }
+  cpu: {{ dist: exponential, rate: {mu} }}
 pods:
-  replicas: 2
+  replicas: {c}
   concurrency: 1
   cpu_request: '1'
   cpu_limit: '1'
 load_balancer:
   policy: shared_queue
 sweep:
-  replications: 20
+{sweep}"
+    )
+}
+
+fn crn() -> String {
+    mmc(
+        "crn",
+        "10m",
+        5,
+        16.0,
+        10.0,
+        2,
+        "  replications: 20
   variants:
     - { name: a, set: { service.cpu.rate: 10 } }
     - { name: a-again, set: { service.cpu.rate: 10 } }
     - { name: b, set: { service.cpu.rate: 11 } }
-";
+",
+    )
+}
 
 #[test]
 fn common_random_numbers_make_identical_variants_identical_and_paired_differences_tight() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("crn.yaml");
-    std::fs::write(&file, CRN).unwrap();
+    std::fs::write(&file, crn()).unwrap();
     let out = tmp.path().join("out");
     ok(&[
         "sweep",
@@ -223,28 +240,18 @@ fn the_95_percent_interval_covers_the_erlang_c_mean_in_about_95_percent_of_group
     // with probability 0.95; over 40 groups the count is Binomial(40, 0.95): mean 38, sd 1.4.
     // The check accepts 34..=40 (P(X < 34) < 0.3 %), with the small start-up bias of 2 000 s
     // runs from empty well inside one group's interval.
-    let text = "
-name: coverage
-duration: 2000s
-seed: 11
-sample_interval: 2000s
-workload:
-  arrivals: { kind: constant, rate: 1 }
-service:
-  cpu: { dist: exponential, rate: 1 }
-pods:
-  replicas: 2
-  concurrency: 1
-  cpu_request: '1'
-  cpu_limit: '1'
-load_balancer:
-  policy: shared_queue
-sweep:
-  replications: 400
-";
+    let text = mmc(
+        "coverage",
+        "2000s",
+        11,
+        1.0,
+        1.0,
+        2,
+        "  replications: 400\n",
+    );
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("coverage.yaml");
-    std::fs::write(&file, text).unwrap();
+    std::fs::write(&file, &text).unwrap();
     let out = tmp.path().join("out");
     ok(&[
         "sweep",
