@@ -216,7 +216,7 @@ impl World<'_> {
 
     /// A Kafka consumer's loop: next record of the batch, else poll (commit, fetch), else idle.
     fn kafka_step(&mut self, now: SimTime, pod: u32) {
-        let k = self.kafka_cfg().expect("Kafka").clone();
+        let k = *self.kafka_cfg().expect("Kafka");
         if self.pods[pod as usize].phase != PodPhase::Ready || self.pods[pod as usize].busy > 0 {
             return;
         }
@@ -477,10 +477,7 @@ impl World<'_> {
 
     /// The group rebalances: new owners, revoked partitions commit, reset and pause.
     pub(super) fn on_rebalance(&mut self, now: SimTime) {
-        let k = self
-            .kafka_cfg()
-            .expect("rebalances only with Kafka")
-            .clone();
+        let k = *self.kafka_cfg().expect("rebalances only with Kafka");
         let group = self.sim.queue.as_ref().map(|q| q.group.clone());
         let b = self.broker.as_mut().expect("queue state");
         b.rebalance_pending = false;
@@ -625,7 +622,7 @@ impl World<'_> {
         if self.pods[pod as usize].phase != PodPhase::Ready {
             return;
         }
-        let kafka = self.kafka_cfg().cloned();
+        let kafka = self.kafka_cfg().copied();
         self.broker_mut().stats.crashes.incr();
         if let Some(k) = self.endpoints.iter().position(|&e| e == pod) {
             self.endpoints.remove(k);

@@ -17,7 +17,7 @@ pub enum BrokerConfig {
 }
 
 /// A compiled Kafka topic and group.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct KafkaConfig {
     /// Partitions.
     pub partitions: u32,
