@@ -3,6 +3,8 @@
 
 mod cli;
 mod plan;
+#[allow(dead_code)] // `replicate` is for check and compare, which land next.
+mod replicate;
 mod sweep;
 
 use clap::Parser;

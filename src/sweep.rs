@@ -151,17 +151,9 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
     if let Err(e) = prepare_dir(&out, &manifest, args.resume) {
         return crate::failure(&e);
     }
-    if let Some(threads) = args.threads {
-        if threads == 0 {
-            return crate::bad_input(&"--threads 0: must be at least 1");
-        }
-    }
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
+    let pool = match crate::replicate::pool(args.threads) {
         Ok(p) => p,
-        Err(e) => return crate::failure(&e),
+        Err(e) => return crate::bad_input(&e),
     };
     let (index, count) = shard.unwrap_or((0, 1));
     let mine: Vec<u64> = (0..manifest.chunks())

@@ -99,6 +99,99 @@ pub struct SummaryRow {
     pub keda_fallback_polls: u64,
 }
 
+/// Number of metric columns of summary.csv (after the run key).
+pub const SUMMARY_METRICS: usize = 39;
+
+impl SummaryRow {
+    /// Every metric as (summary.csv column name, value), in column order: what `check` and
+    /// `compare` read by name.
+    pub fn metrics(&self) -> [(&'static str, f64); SUMMARY_METRICS] {
+        // Exhaustive on purpose: a new field must get a name.
+        let &SummaryRow {
+            duration_s,
+            requests,
+            completed,
+            rejected,
+            timed_out,
+            killed,
+            error_rate,
+            latency_mean_ms,
+            latency_p50_ms,
+            latency_p90_ms,
+            latency_p95_ms,
+            latency_p99_ms,
+            latency_p999_ms,
+            latency_max_ms,
+            wait_mean_ms,
+            wait_probability,
+            throughput_rps,
+            replicas_mean,
+            replicas_max,
+            pods_ready_mean,
+            pod_seconds,
+            cpu_utilization_mean_pct,
+            in_system_mean,
+            cost_usd,
+            pool_timeouts,
+            pool_wait_mean_ms,
+            pool_wait_p99_ms,
+            db_connection_refusals,
+            db_connections_max,
+            db_cpu_utilization_max_pct,
+            messages_reprocessed,
+            queue_lag_mean,
+            queue_lag_max,
+            rebalances,
+            partition_paused_s,
+            consumer_crashes,
+            keda_activations,
+            keda_deactivations,
+            keda_fallback_polls,
+        } = self;
+        [
+            ("duration_s", duration_s),
+            ("requests", requests as f64),
+            ("completed", completed as f64),
+            ("rejected", rejected as f64),
+            ("timed_out", timed_out as f64),
+            ("killed", killed as f64),
+            ("error_rate", error_rate),
+            ("latency_mean_ms", latency_mean_ms),
+            ("latency_p50_ms", latency_p50_ms),
+            ("latency_p90_ms", latency_p90_ms),
+            ("latency_p95_ms", latency_p95_ms),
+            ("latency_p99_ms", latency_p99_ms),
+            ("latency_p999_ms", latency_p999_ms),
+            ("latency_max_ms", latency_max_ms),
+            ("wait_mean_ms", wait_mean_ms),
+            ("wait_probability", wait_probability),
+            ("throughput_rps", throughput_rps),
+            ("replicas_mean", replicas_mean),
+            ("replicas_max", replicas_max),
+            ("pods_ready_mean", pods_ready_mean),
+            ("pod_seconds", pod_seconds),
+            ("cpu_utilization_mean_pct", cpu_utilization_mean_pct),
+            ("in_system_mean", in_system_mean),
+            ("cost_usd", cost_usd),
+            ("pool_timeouts", pool_timeouts as f64),
+            ("pool_wait_mean_ms", pool_wait_mean_ms),
+            ("pool_wait_p99_ms", pool_wait_p99_ms),
+            ("db_connection_refusals", db_connection_refusals as f64),
+            ("db_connections_max", db_connections_max as f64),
+            ("db_cpu_utilization_max_pct", db_cpu_utilization_max_pct),
+            ("messages_reprocessed", messages_reprocessed as f64),
+            ("queue_lag_mean", queue_lag_mean),
+            ("queue_lag_max", queue_lag_max as f64),
+            ("rebalances", rebalances as f64),
+            ("partition_paused_s", partition_paused_s),
+            ("consumer_crashes", consumer_crashes as f64),
+            ("keda_activations", keda_activations as f64),
+            ("keda_deactivations", keda_deactivations as f64),
+            ("keda_fallback_polls", keda_fallback_polls as f64),
+        ]
+    }
+}
+
 /// One row of timeseries.csv: one sample interval of one run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeseriesRow {

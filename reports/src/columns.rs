@@ -549,4 +549,15 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn summary_metrics_are_named_like_their_columns() {
+        let names: Vec<_> = hpasim_models::rows::SummaryRow::default()
+            .metrics()
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        let columns: Vec<_> = Table::Summary.header().skip(4).collect();
+        assert_eq!(names, columns);
+    }
 }
