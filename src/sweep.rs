@@ -6,7 +6,7 @@
 //!  chunks of CHUNK_RUNS consecutive runs             every variant: common random numbers)
 //!  shard I/N runs the chunks c with c mod N = I
 //!  chunk c ─▶ rayon over its runs ─▶ rows in run order ─▶ DIR/.sweep/chunk-c/ (atomic)
-//!  all chunks present ─▶ concatenate in chunk order ─▶ summary.csv (+ timeseries.csv)
+//!  all chunks present ─▶ concatenate in chunk order ─▶ summary.csv (+ timeseries.csv), latency_cdf.csv
 //!                      ─▶ aggregate.csv from summary.csv's text ─▶ renamed into DIR
 //! ```
 //! A finished chunk is never run again (`--resume`), an interrupted chunk leaves nothing, and
@@ -58,9 +58,11 @@ impl Manifest {
     }
 }
 
-/// A sink that keeps the time series (if wanted) and drops events and requests.
+/// A sink that keeps the time series (if wanted) and the latency distribution, and drops
+/// events and requests.
 struct RunRows {
     timeseries: Option<Vec<TimeseriesRow>>,
+    latency_cdf: Vec<f64>,
 }
 
 impl RowSink for RunRows {
@@ -71,6 +73,9 @@ impl RowSink for RunRows {
     }
     fn event(&mut self, _key: &RunKey, _row: &EventRow) {}
     fn request(&mut self, _key: &RunKey, _row: &RequestRow) {}
+    fn latency_cdf(&mut self, _key: &RunKey, latency_ms: &[f64]) {
+        self.latency_cdf = latency_ms.to_vec();
+    }
 }
 
 /// Parses `I/N`.
@@ -187,11 +192,12 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
                     };
                     let mut rows = RunRows {
                         timeseries: manifest.timeseries.then(Vec::new),
+                        latency_cdf: Vec::new(),
                     };
                     let summary = sim.run_checked(&key, &mut rows).map_err(|stop| {
                         format!("variant `{}`, replication {r}: {stop}", key.variant)
                     })?;
-                    Ok((key, v, summary, rows.timeseries))
+                    Ok((key, v, summary, rows))
                 })
                 .collect::<Result<Vec<_>, String>>()
         });
@@ -282,12 +288,7 @@ fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool) -> Result<(), Stri
     std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-type RunResult = (
-    RunKey,
-    usize,
-    hpasim_models::rows::SummaryRow,
-    Option<Vec<TimeseriesRow>>,
-);
+type RunResult = (RunKey, usize, hpasim_models::rows::SummaryRow, RunRows);
 
 /// Writes one chunk's rows, in run order, as a complete chunk directory (atomic).
 fn write_chunk(
@@ -308,11 +309,12 @@ fn write_chunk(
         std::fs::remove_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
     }
     let mut sink = CsvSink::create(&tmp, options).map_err(|e| e.to_string())?;
-    for (key, v, summary, timeseries) in results {
+    for (key, v, summary, rows) in results {
         sink.summary_with(key, summary, &sweep_plan.variants[*v].params);
-        for row in timeseries.iter().flatten() {
+        for row in rows.timeseries.iter().flatten() {
             sink.timeseries(key, row);
         }
+        sink.latency_cdf(key, &rows.latency_cdf);
     }
     sink.commit().map_err(|e| e.to_string())?;
     // The chunk appears whole or not at all.
@@ -343,6 +345,7 @@ fn finalize(dirs: &[PathBuf], out: &Path, manifest: &Manifest) -> Result<Vec<Pat
     if manifest.timeseries {
         files.push("timeseries.csv");
     }
+    files.push("latency_cdf.csv");
     let mut written = Vec::new();
     for name in &files {
         let tmp = out.join(format!(".{name}.tmp"));

@@ -153,7 +153,7 @@ const TIMESERIES_COLUMNS: &[&str] = &[
 const EVENTS_COLUMNS: &[&str] = &["time_s", "kind", "object", "detail"];
 
 #[test]
-fn run_quickstart_prints_a_summary_and_writes_the_four_documented_files() {
+fn run_quickstart_prints_a_summary_and_writes_the_documented_files() {
     let tmp = tempfile::tempdir().unwrap();
     let (out, stdout) = run_into(&tmp, "scenarios/quickstart.yaml", &[]);
     assert!(stdout.contains("quickstart"), "{stdout}");
@@ -170,6 +170,7 @@ fn run_quickstart_prints_a_summary_and_writes_the_four_documented_files() {
         names,
         [
             "events.csv",
+            "latency_cdf.csv",
             "requests.csv",
             "summary.csv",
             "timeseries.csv"

@@ -61,6 +61,7 @@ fn same_seed_gives_byte_identical_files() {
         files,
         [
             "events.csv",
+            "latency_cdf.csv",
             "requests.csv",
             "summary.csv",
             "timeseries.csv"

@@ -14,6 +14,8 @@ mod keda_e2e;
 mod kernel;
 mod lifecycle;
 mod manifests;
+mod notebook;
+mod outputs;
 mod queues;
 mod support;
 mod sweep;

@@ -97,10 +97,12 @@ pub struct SummaryRow {
     pub keda_deactivations: u64,
     /// KEDA polls with a trigger served by its fallback.
     pub keda_fallback_polls: u64,
+    /// Seconds of sample intervals that missed the scenario's SLO [s] (0 without one).
+    pub slo_violation_s: f64,
 }
 
 /// Number of metric columns of summary.csv (after the run key).
-pub const SUMMARY_METRICS: usize = 39;
+pub const SUMMARY_METRICS: usize = 40;
 
 impl SummaryRow {
     /// Every metric as (summary.csv column name, value), in column order: what `check` and
@@ -147,6 +149,7 @@ impl SummaryRow {
             keda_activations,
             keda_deactivations,
             keda_fallback_polls,
+            slo_violation_s,
         } = self;
         [
             ("duration_s", duration_s),
@@ -188,6 +191,7 @@ impl SummaryRow {
             ("keda_activations", keda_activations as f64),
             ("keda_deactivations", keda_deactivations as f64),
             ("keda_fallback_polls", keda_fallback_polls as f64),
+            ("slo_violation_s", slo_violation_s),
         ]
     }
 }
@@ -282,6 +286,30 @@ pub trait RowSink {
     fn event(&mut self, key: &RunKey, row: &EventRow);
     /// A sampled request finished.
     fn request(&mut self, key: &RunKey, row: &RequestRow);
+    /// The run ended: its latency distribution at [`CDF_QUANTILES`], `latency_ms[i]` being the
+    /// `CDF_QUANTILES[i]`-quantile [ms] of completed requests. Not called for a stopped run.
+    fn latency_cdf(&mut self, key: &RunKey, latency_ms: &[f64]) {
+        let _ = (key, latency_ms);
+    }
+}
+
+/// The quantiles of latency_cdf.csv: 0 (the minimum), 0.01 … 0.99, then the tail 0.995,
+/// 0.999, 0.9995, 0.9999 and 1 (the exact maximum).
+pub const CDF_QUANTILES: [f64; 105] = cdf_quantiles();
+
+const fn cdf_quantiles() -> [f64; 105] {
+    let mut q = [0.0; 105];
+    let mut i = 1;
+    while i < 100 {
+        q[i] = i as f64 / 100.0;
+        i += 1;
+    }
+    q[100] = 0.995;
+    q[101] = 0.999;
+    q[102] = 0.9995;
+    q[103] = 0.9999;
+    q[104] = 1.0;
+    q
 }
 
 /// A sink that keeps everything in memory (tests, small runs).
@@ -293,6 +321,8 @@ pub struct MemorySink {
     pub events: Vec<EventRow>,
     /// Request rows in order.
     pub requests: Vec<RequestRow>,
+    /// The latency distribution at [`CDF_QUANTILES`] [ms], once the run ended.
+    pub latency_cdf: Vec<f64>,
 }
 
 impl RowSink for MemorySink {
@@ -304,6 +334,9 @@ impl RowSink for MemorySink {
     }
     fn request(&mut self, _: &RunKey, row: &RequestRow) {
         self.requests.push(row.clone());
+    }
+    fn latency_cdf(&mut self, _: &RunKey, latency_ms: &[f64]) {
+        self.latency_cdf = latency_ms.to_vec();
     }
 }
 

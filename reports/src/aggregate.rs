@@ -18,7 +18,7 @@ use crate::format::{push_f64, VALUE_DECIMALS};
 use crate::ReportError;
 
 /// The summary metrics aggregated, in output order.
-pub const AGGREGATED: [&str; 16] = [
+pub const AGGREGATED: [&str; 17] = [
     "latency_mean_ms",
     "latency_p50_ms",
     "latency_p95_ms",
@@ -35,6 +35,7 @@ pub const AGGREGATED: [&str; 16] = [
     "queue_lag_max",
     "messages_reprocessed",
     "pool_timeouts",
+    "slo_violation_s",
 ];
 
 /// Two-sided 95 % quantile of Student's t with `df` degrees of freedom (t₀.₉₇₅): exact

@@ -81,7 +81,7 @@ const fn with_key<const N: usize, const M: usize>(fields: [Column; N]) -> [Colum
     out
 }
 
-static SUMMARY: [Column; 43] = with_key([
+static SUMMARY: [Column; 44] = with_key([
     col("duration_s", Seconds, "s", "Simulated duration"),
     col("requests", Integer, "requests", "Requests that arrived"),
     col("completed", Integer, "requests", "Requests answered"),
@@ -271,6 +271,12 @@ static SUMMARY: [Column; 43] = with_key([
         "polls",
         "KEDA polls with a trigger served by its fallback",
     ),
+    col(
+        "slo_violation_s",
+        Seconds,
+        "s",
+        "Seconds of sample intervals that missed the scenario's `slo` (0 without one)",
+    ),
 ]);
 
 static TIMESERIES: [Column; 25] = with_key([
@@ -439,6 +445,21 @@ static REQUESTS: [Column; 11] = with_key([
     ),
 ]);
 
+static LATENCY_CDF: [Column; 6] = with_key([
+    col(
+        "quantile",
+        Fraction,
+        "1",
+        "Quantile q: 0 (minimum), 0.01 … 0.99, 0.995, 0.999, 0.9995, 0.9999, 1 (maximum)",
+    ),
+    col(
+        "latency_ms",
+        Real,
+        "ms",
+        "The q-quantile of completed requests' latency (within 0.1 %; exact at 1)",
+    ),
+]);
+
 /// One output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Table {
@@ -450,15 +471,18 @@ pub enum Table {
     Events,
     /// `requests.csv`: a sample of individual requests.
     Requests,
+    /// `latency_cdf.csv`: each run's latency distribution at fixed quantiles.
+    LatencyCdf,
 }
 
 impl Table {
     /// Every table, in the order files are created.
-    pub const ALL: [Table; 4] = [
+    pub const ALL: [Table; 5] = [
         Table::Summary,
         Table::Timeseries,
         Table::Events,
         Table::Requests,
+        Table::LatencyCdf,
     ];
 
     /// File name inside the output directory.
@@ -468,6 +492,7 @@ impl Table {
             Table::Timeseries => "timeseries.csv",
             Table::Events => "events.csv",
             Table::Requests => "requests.csv",
+            Table::LatencyCdf => "latency_cdf.csv",
         }
     }
 
@@ -478,6 +503,7 @@ impl Table {
             Table::Timeseries => &TIMESERIES,
             Table::Events => &EVENTS,
             Table::Requests => &REQUESTS,
+            Table::LatencyCdf => &LATENCY_CDF,
         }
     }
 

@@ -19,7 +19,9 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use hpasim_models::rows::{EventRow, RequestRow, RowSink, RunKey, SummaryRow, TimeseriesRow};
+use hpasim_models::rows::{
+    EventRow, RequestRow, RowSink, RunKey, SummaryRow, TimeseriesRow, CDF_QUANTILES,
+};
 
 use crate::format::push_f64;
 use crate::{Column, Kind, OutputDir, ReportError, Table};
@@ -99,6 +101,7 @@ pub struct CsvSink {
     timeseries: TableWriter,
     events: TableWriter,
     requests: Option<TableWriter>,
+    latency_cdf: TableWriter,
     /// Reused record and cell buffer: no allocation per row once warm.
     record: csv::ByteRecord,
     scratch: String,
@@ -123,11 +126,13 @@ impl CsvSink {
         } else {
             None
         };
+        let latency_cdf = TableWriter::open(&mut out, Table::LatencyCdf, &[])?;
         Ok(CsvSink {
             summary,
             timeseries,
             events,
             requests,
+            latency_cdf,
             record: csv::ByteRecord::new(),
             scratch: String::new(),
             error: None,
@@ -201,6 +206,7 @@ impl CsvSink {
                 keda_activations,
                 keda_deactivations,
                 keda_fallback_polls,
+                slo_violation_s,
             } = row;
             c.float(duration_s);
             c.int(requests);
@@ -241,6 +247,7 @@ impl CsvSink {
             c.int(keda_activations);
             c.int(keda_deactivations);
             c.int(keda_fallback_polls);
+            c.float(slo_violation_s);
             for v in extra {
                 c.extra_text(v.as_deref().unwrap_or(""));
             }
@@ -250,7 +257,7 @@ impl CsvSink {
     /// Flushes and syncs every file and renames them all into place.
     ///
     /// Returns the final paths (summary, timeseries, events, then requests if
-    /// enabled, then files added through [`output_mut`](Self::output_mut)). On
+    /// enabled, then latency_cdf, then files added through [`output_mut`](Self::output_mut)). On
     /// error, including an earlier write error, no file is changed.
     pub fn commit(self) -> Result<Vec<PathBuf>, ReportError> {
         let CsvSink {
@@ -258,6 +265,7 @@ impl CsvSink {
             timeseries,
             events,
             requests,
+            latency_cdf,
             error,
             out,
             ..
@@ -265,9 +273,15 @@ impl CsvSink {
         if let Some(e) = error {
             return Err(e);
         }
-        for w in [Some(summary), Some(timeseries), Some(events), requests]
-            .into_iter()
-            .flatten()
+        for w in [
+            Some(summary),
+            Some(timeseries),
+            Some(events),
+            requests,
+            Some(latency_cdf),
+        ]
+        .into_iter()
+        .flatten()
         {
             w.finish()?;
         }
@@ -287,6 +301,7 @@ impl CsvSink {
                 Some(w) => w,
                 None => return,
             },
+            Table::LatencyCdf => &mut self.latency_cdf,
         };
         self.record.clear();
         let mut cells = Cells {
@@ -308,6 +323,14 @@ impl CsvSink {
 }
 
 impl RowSink for CsvSink {
+    fn latency_cdf(&mut self, key: &RunKey, latency_ms: &[f64]) {
+        for (&q, &ms) in CDF_QUANTILES.iter().zip(latency_ms) {
+            self.write_row(Table::LatencyCdf, key, |c| {
+                c.float(q);
+                c.float(ms);
+            });
+        }
+    }
     fn timeseries(&mut self, key: &RunKey, row: &TimeseriesRow) {
         self.write_row(Table::Timeseries, key, |c| {
             let TimeseriesRow {
@@ -574,6 +597,8 @@ mod tests {
                 sink.event(&k, &event_row(1.0 / 3.0 * f64::from(i)));
                 sink.request(&k, &request_row(u64::from(i)));
             }
+            let cdf: Vec<f64> = (0..CDF_QUANTILES.len()).map(|i| i as f64).collect();
+            sink.latency_cdf(&k, &cdf);
             sink.summary(&k, &summary_row());
         }
         assert!(sink.error().is_none());
@@ -642,6 +667,7 @@ mod tests {
                 "keda_activations",
                 "keda_deactivations",
                 "keda_fallback_polls",
+                "slo_violation_s",
             ]
         );
     }
@@ -754,7 +780,7 @@ mod tests {
         assert_eq!(
             first,
             "web,base,0,42,3600,1000,990,6,3,1,0.01,12.345679,10,20,25,40,,123.4,1.5,\
-             0.333333333,0.275,3.42,6,3.1,12312,62.5,0.4,0.1234,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"
+             0.333333333,0.275,3.42,6,3.1,12312,62.5,0.4,0.1234,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"
         );
         let timeseries = fs::read_to_string(s.path().join("timeseries.csv")).unwrap();
         assert_eq!(
@@ -811,7 +837,7 @@ mod tests {
         .unwrap()
         .commit()
         .unwrap();
-        assert_eq!(files.len(), 4);
+        assert_eq!(files.len(), 5);
         for t in Table::ALL {
             let text = fs::read_to_string(s.path().join(t.file_name())).unwrap();
             let expected: Vec<_> = t.header().collect();
@@ -825,14 +851,20 @@ mod tests {
         let files = write_sample(s.path(), false);
         assert_eq!(
             entries(s.path()),
-            ["events.csv", "summary.csv", "timeseries.csv"]
+            [
+                "events.csv",
+                "latency_cdf.csv",
+                "summary.csv",
+                "timeseries.csv"
+            ]
         );
         assert_eq!(
             files,
             [
                 s.path().join("summary.csv"),
                 s.path().join("timeseries.csv"),
-                s.path().join("events.csv")
+                s.path().join("events.csv"),
+                s.path().join("latency_cdf.csv")
             ]
         );
     }
@@ -869,6 +901,7 @@ mod tests {
             entries(s.path()),
             [
                 "events.csv",
+                "latency_cdf.csv",
                 "scenario.yaml",
                 "summary.csv",
                 "timeseries.csv"

@@ -5,11 +5,13 @@ pub mod capacity;
 pub mod database;
 mod error;
 pub mod queue;
+pub mod slo;
 pub mod spec;
 pub mod units;
 
 pub use autoscaling::{Autoscaling, ControllerFlags, MemoryModel};
 pub use error::SpecError;
+pub use slo::Slo;
 pub use spec::*;
 pub use units::{parse_duration, parse_quantity, Duration, Quantity};
 mod load;

@@ -41,6 +41,10 @@ pub struct Scenario {
     /// Prices for the cost model.
     #[serde(default)]
     pub cost: Cost,
+    /// The service level objective, config: drawn on latency plots; sample intervals that
+    /// miss it are counted in summary.csv's `slo_violation_s`. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<super::slo::Slo>,
     /// Which files to write and where.
     #[serde(default)]
     pub outputs: Outputs,

@@ -131,6 +131,9 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     c.non_negative("cost.vcpu_hour_usd", s.cost.vcpu_hour_usd);
     c.non_negative("cost.gib_hour_usd", s.cost.gib_hour_usd);
     c.probability("outputs.requests_sample", s.outputs.requests_sample);
+    if let Some(slo) = &s.slo {
+        c.errors.extend(slo.validate());
+    }
     c.errors
 }
 

@@ -80,6 +80,8 @@ pub struct Simulation {
     pub requests_sample: f64,
     /// Run guard: the most requests or messages in the system at once.
     pub max_in_system: u32,
+    /// The service level objective judged per sample interval, if the scenario has one.
+    pub slo: Option<crate::scenario::Slo>,
     /// The HorizontalPodAutoscaler, if the scenario has one.
     pub hpa: Option<super::hpa_config::HpaConfig>,
     /// Connection pools and the database, if the scenario has them.
@@ -158,6 +160,7 @@ impl Simulation {
             central_max_queue: s.load_balancer.max_queue.unwrap_or(u32::MAX),
             requests_sample: s.outputs.requests_sample,
             max_in_system: s.max_in_system,
+            slo: s.slo.clone(),
             hpa: super::hpa_config::compile_hpa(s, keda.as_ref().map(|k| &k.cfg))?,
             keda,
             db: s

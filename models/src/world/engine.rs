@@ -15,7 +15,9 @@ use super::pod::{Pod, PodPhase};
 use super::request::{Request, RequestTable, Stage};
 use super::startup::ready_at;
 use super::stats::RunStats;
-use crate::rows::{EventRow, RequestRow, RowSink, RunKey, SummaryRow, TimeseriesRow};
+use crate::rows::{
+    EventRow, RequestRow, RowSink, RunKey, SummaryRow, TimeseriesRow, CDF_QUANTILES,
+};
 use crate::scenario::BalancePolicy;
 use hpasim_sim::random::splitmix64;
 use hpasim_sim::stats::IntervalSampler;
@@ -271,7 +273,12 @@ impl<'a> World<'a> {
         self.close_interval(end);
         let summary = self.summary(end);
         match self.stopped.take() {
-            None => Ok(summary),
+            None => {
+                let mut cdf = Vec::with_capacity(CDF_QUANTILES.len());
+                self.stats.latency.quantiles_ms(&CDF_QUANTILES, &mut cdf);
+                self.sink.latency_cdf(self.key, &cdf);
+                Ok(summary)
+            }
             Some((at, message)) => Err(RunStopped {
                 at_s: at.as_secs_f64(),
                 message,
@@ -1014,6 +1021,22 @@ impl<'a> World<'a> {
             extra: Vec::new(),
         };
         let mut row = row;
+        if let Some(slo) = &self.sim.slo {
+            let pool_timeouts = self.db.as_ref().map_or(0, |d| d.pool_timeouts.total());
+            let errors =
+                s.rejected.total() + s.timed_out.total() + s.killed.total() + pool_timeouts;
+            let arrivals = s.arrivals.total();
+            let (errors_before, arrivals_before) = s.slo_counts_at_interval_start;
+            s.slo_counts_at_interval_start = (errors, arrivals);
+            let latency_ms = s.latency_interval.quantile_ms(slo.quantile());
+            if slo.violated(
+                latency_ms,
+                errors - errors_before,
+                arrivals - arrivals_before,
+            ) {
+                s.slo_violation_s += span;
+            }
+        }
         s.latency.merge(&s.latency_interval);
         s.latency_interval.reset();
         s.latency_sum_interval_ns = 0;
@@ -1098,6 +1121,7 @@ impl<'a> World<'a> {
             keda_activations: self.keda.as_ref().map_or(0, |k| k.activations),
             keda_deactivations: self.keda.as_ref().map_or(0, |k| k.deactivations),
             keda_fallback_polls: self.keda.as_ref().map_or(0, |k| k.fallback_polls),
+            slo_violation_s: s.slo_violation_s,
         }
     }
 }

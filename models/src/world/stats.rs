@@ -21,6 +21,11 @@ pub struct RunStats {
     pub timed_out: Counter,
     /// Killed at the end of a grace period.
     pub killed: Counter,
+    /// Seconds of sample intervals that missed the SLO [s].
+    pub slo_violation_s: f64,
+    /// Errors (rejected, timed out, killed, pool time-outs) and arrivals counted before the
+    /// current interval: the SLO's interval error rate is the difference.
+    pub slo_counts_at_interval_start: (u64, u64),
     /// Requests that started service.
     pub started: Counter,
     /// Of those, requests that waited (> 0 ns).
@@ -60,6 +65,8 @@ impl RunStats {
             rejected: Counter::default(),
             timed_out: Counter::default(),
             killed: Counter::default(),
+            slo_violation_s: 0.0,
+            slo_counts_at_interval_start: (0, 0),
             started: Counter::default(),
             waited: Counter::default(),
             wait_sum_ns: 0,

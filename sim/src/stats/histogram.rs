@@ -66,6 +66,27 @@ impl LatencyHistogram {
         self.hist.value_at_quantile(q) as f64 / 1e6
     }
 
+    /// The quantiles `qs` (ascending, each in [0, 1]) [ms] in one pass over the buckets, each
+    /// equal to [`quantile_ms`](Self::quantile_ms) of it (1 gives the exact maximum); written
+    /// into `out` (cleared first). Zeros when empty.
+    pub fn quantiles_ms(&self, qs: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        if self.count() == 0 {
+            out.resize(qs.len(), 0.0);
+            return;
+        }
+        debug_assert!(qs.windows(2).all(|w| w[0] <= w[1]), "ascending quantiles");
+        let mut values = self.hist.value_at_quantiles(qs.iter().copied());
+        for &q in qs {
+            let v = values.next().unwrap_or(0);
+            out.push(if q >= 1.0 {
+                self.max_ms()
+            } else {
+                v as f64 / 1e6
+            });
+        }
+    }
+
     /// Exact maximum [ms]; zero when empty.
     pub fn max_ms(&self) -> f64 {
         self.max_ns as f64 / 1e6
@@ -115,6 +136,22 @@ mod tests {
             assert!((got - want).abs() / want < 1e-3, "q{q}: {got} vs {want}");
         }
         assert_eq!(h.max_ms(), 1000.0);
+    }
+
+    #[test]
+    fn quantiles_in_one_pass_equal_each_quantile() {
+        let mut h = LatencyHistogram::new();
+        let mut out = Vec::new();
+        h.quantiles_ms(&[0.0, 0.5, 1.0], &mut out);
+        assert_eq!(out, [0.0, 0.0, 0.0]);
+        for i in 0..10_000u64 {
+            h.record(SimDuration(50_000 + (i * 7919) % 90_000_000));
+        }
+        let qs = [0.0, 0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 0.9999, 1.0];
+        h.quantiles_ms(&qs, &mut out);
+        let each: Vec<f64> = qs.iter().map(|&q| h.quantile_ms(q)).collect();
+        assert_eq!(out, each);
+        assert_eq!(out[8], h.max_ms());
     }
 
     #[test]
