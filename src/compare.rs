@@ -53,6 +53,9 @@ struct Side {
     scenario: Scenario,
     /// Its name in the table and in the CSV files.
     name: String,
+    /// What it is, for the header line when that says more than the name (the file, or the
+    /// variant given when two equal names became `a` and `b`).
+    label: String,
 }
 
 /// One metric of the comparison.
@@ -97,9 +100,20 @@ pub fn compare(args: &CompareArgs) -> ExitCode {
                 a.scenario.seed, b.scenario.seed
             )
         };
+        let show = |s: &Side| match s.label == s.name {
+            true => s.name.clone(),
+            false => format!("{} ({})", s.name, s.label),
+        };
         print!(
             "{}",
-            table(&scenario, &a.name, &b.name, replications, &paired, &rows)
+            table(
+                &scenario,
+                [&show(&a), &show(&b)],
+                [&a.name, &b.name],
+                replications,
+                &paired,
+                &rows
+            )
         );
     }
     if let Some(out) = &args.out {
@@ -146,7 +160,10 @@ fn prepare(args: &CompareArgs) -> Result<(Side, Side, u32), SpecError> {
             } else {
                 (na, nb)
             };
-            (base_side(la, na)?, base_side(lb, nb)?)
+            let (mut a, mut b) = (base_side(la, na)?, base_side(lb, nb)?);
+            a.label = args.scenario.display().to_string();
+            b.label = other.display().to_string();
+            (a, b)
         }
         None => {
             if args.variants.len() != 2 {
@@ -242,6 +259,7 @@ fn base_side(loaded: Arc<Loaded>, name: String) -> Result<Side, SpecError> {
     Ok(Side {
         loaded,
         scenario,
+        label: name.clone(),
         name,
     })
 }
@@ -295,30 +313,43 @@ fn resolve(
             loaded: loaded.clone(),
             scenario,
             name: want.to_string(),
+            label: want.to_string(),
         });
     }
-    let mut names: Vec<&str> = vec!["base"];
-    names.extend(
-        sweep_plan
-            .variants
-            .iter()
-            .map(|v| v.name.as_str())
-            .filter(|n| *n != "base"),
-    );
-    const SHOWN: usize = 20;
-    let mut listed = names
-        .iter()
-        .take(SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > SHOWN {
-        listed += &format!(
-            ", … ({} in all, the last `{}`)",
-            names.len(),
-            names[names.len() - 1]
-        );
+    // `base`, the named variants, then the generated points as a range.
+    let named = loaded
+        .scenario
+        .sweep
+        .as_ref()
+        .map_or(0, |s| s.variants.len());
+    let (named, generated) = sweep_plan
+        .variants
+        .split_at(named.min(sweep_plan.variants.len()));
+    let names: Vec<&str> = std::iter::once("base")
+        .chain(sweep_plan.variants.iter().map(|v| v.name.as_str()))
+        .filter(|n| *n != "base")
+        .collect();
+    let names: Vec<&str> = std::iter::once("base").chain(names).collect();
+    let mut listed: Vec<String> = std::iter::once("base")
+        .chain(
+            named
+                .iter()
+                .map(|v| v.name.as_str())
+                .filter(|n| *n != "base"),
+        )
+        .map(str::to_string)
+        .collect();
+    match generated {
+        [first, .., last] => listed.push(format!(
+            "{} … {} ({} generated points)",
+            first.name,
+            last.name,
+            generated.len()
+        )),
+        [only] if only.name != "base" => listed.push(only.name.clone()),
+        _ => {}
     }
+    let listed = listed.join(", ");
     let mut message = format!("unknown variant `{want}`");
     if loaded.scenario.sweep.is_none() {
         message += " (the scenario has no `sweep:`)";
@@ -432,14 +463,15 @@ fn human(x: f64) -> String {
 /// The table printed on stdout.
 fn table(
     scenario: &str,
-    a: &str,
-    b: &str,
+    shown_names: [&str; 2],
+    [a, b]: [&str; 2],
     replications: u32,
     paired: &str,
     rows: &[MetricRow],
 ) -> String {
     let mut out = format!(
-        "compare `{scenario}`: A = {a}, B = {b}; {replications} replications each, {paired}\n"
+        "compare `{scenario}`: A = {}, B = {}; {replications} replications each, {paired}\n",
+        shown_names[0], shown_names[1]
     );
     let shown: Vec<&MetricRow> = rows.iter().filter(|r| !idle(r)).collect();
     let mut cells: Vec<[String; 6]> = vec![[
