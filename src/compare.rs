@@ -326,10 +326,14 @@ fn resolve(
         .variants
         .split_at(named.min(sweep_plan.variants.len()));
     let names: Vec<&str> = std::iter::once("base")
-        .chain(sweep_plan.variants.iter().map(|v| v.name.as_str()))
-        .filter(|n| *n != "base")
+        .chain(
+            sweep_plan
+                .variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .filter(|n| *n != "base"),
+        )
         .collect();
-    let names: Vec<&str> = std::iter::once("base").chain(names).collect();
     let mut listed: Vec<String> = std::iter::once("base")
         .chain(
             named
