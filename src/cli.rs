@@ -25,6 +25,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Combine the directories of a sharded sweep (`--shard I/N`) into its final files.
     Merge(MergeArgs),
+    /// Paired comparison of two variants (or two scenario files) under common random
+    /// numbers: each metric's difference with its 95 % confidence interval.
+    Compare(CompareArgs),
     /// Horizontal Pod Autoscaler tools.
     #[command(subcommand)]
     Hpa(HpaCommand),
@@ -126,4 +129,36 @@ pub struct MergeArgs {
     /// The shard directories (`hpasim sweep --shard I/N --out DIR`).
     #[arg(required = true, value_name = "SHARD_DIR")]
     pub shards: Vec<PathBuf>,
+}
+
+/// Arguments of `hpasim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario YAML file (variant A's and B's, or A's when a second file is given).
+    pub scenario: PathBuf,
+    /// A second scenario file: compare the two files' base scenarios (A = SCENARIO, B = this).
+    pub other: Option<PathBuf>,
+    /// A variant: `base`, the name of a variant of the scenario's `sweep:`, or overrides
+    /// `PATH=VALUE[ PATH=VALUE...]`. Give it exactly twice: A, then B.
+    #[arg(long = "variant", value_name = "VARIANT")]
+    pub variants: Vec<String>,
+    /// Replications of each variant [default: `sweep.replications` if set, else 10]; at
+    /// least 2.
+    #[arg(long, value_name = "R")]
+    pub replications: Option<u32>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Master random seed (overrides the scenario's `seed`, in both files).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Override any scenario field (of both variants, or of both files). Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Also write compare.csv and summary.csv (every run of both variants) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

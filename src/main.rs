@@ -2,8 +2,8 @@
 //! outputs, 2 bad input (clap's own usage errors also exit 2).
 
 mod cli;
+mod compare;
 mod plan;
-#[allow(dead_code)] // `replicate` is for check and compare, which land next.
 mod replicate;
 mod sweep;
 
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
         },
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => sweep::merge(&args),
+        Command::Compare(args) => compare::compare(&args),
         Command::Hpa(HpaCommand::Eval { case }) => match hpasim_models::hpa::eval_file(&case) {
             Ok(answer) => {
                 println!("{answer:#}");

@@ -3,6 +3,7 @@
 mod bad_input;
 mod balancing;
 mod cli;
+mod compare;
 mod database;
 mod determinism;
 mod hpa_bad_input;

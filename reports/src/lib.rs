@@ -16,6 +16,7 @@
 
 pub mod aggregate;
 mod columns;
+pub mod compare;
 mod csv_sink;
 mod error;
 pub mod format;
