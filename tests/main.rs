@@ -15,6 +15,7 @@ mod kernel;
 mod lifecycle;
 mod manifests;
 mod queues;
+mod report;
 mod support;
 mod sweep;
 mod sweep_spec;
