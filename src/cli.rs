@@ -34,6 +34,8 @@ pub enum Command {
     /// KEDA (ScaledObject) tools.
     #[command(subcommand)]
     Keda(KedaCommand),
+    /// Draw plots and report.html from an output directory's CSV files.
+    Report(ReportArgs),
 }
 
 /// `hpasim hpa ...`
@@ -158,6 +160,31 @@ pub struct CompareArgs {
     /// Also write compare.csv and summary.csv (every run of both variants) into DIR.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `hpasim report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The output directory of `hpasim run` or `hpasim sweep`; plots go to OUT_DIR/plots/,
+    /// the report to OUT_DIR/report.html.
+    #[arg(value_name = "OUT_DIR")]
+    pub dir: PathBuf,
+    /// Do not write the PNG images (SVG only).
+    #[arg(long)]
+    pub no_png: bool,
+    /// Do not write report.html.
+    #[arg(long)]
+    pub no_html: bool,
+    /// The variant whose timeline is drawn [default: the first].
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+    /// The replication whose timeline and latency CDFs are drawn [default: the first; 0 for
+    /// the CDFs].
+    #[arg(long, value_name = "R")]
+    pub replication: Option<u32>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

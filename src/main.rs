@@ -47,6 +47,7 @@ fn main() -> ExitCode {
             Err(e) => bad_input(&e),
         },
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Report(args) => report(&args),
         Command::Merge(args) => sweep::merge(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Hpa(HpaCommand::Eval { case }) => match hpasim_models::hpa::eval_file(&case) {
@@ -99,6 +100,29 @@ fn main() -> ExitCode {
                 Err(e) => failure(&e),
             }
         }
+    }
+}
+
+/// `hpasim report`: exit 2 when the directory or its files are bad input, 1 when writing fails.
+fn report(args: &cli::ReportArgs) -> ExitCode {
+    let opts = hpasim_reports::report::ReportOptions {
+        png: !args.no_png,
+        html: !args.no_html,
+        variant: args.variant.clone(),
+        replication: args.replication,
+        ..Default::default()
+    };
+    match hpasim_reports::report::write_report(&args.dir, &opts) {
+        Ok(files) => {
+            if !args.quiet {
+                for f in files {
+                    println!("wrote {}", f.display());
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.is_input() => bad_input(&e),
+        Err(e) => failure(&e),
     }
 }
 

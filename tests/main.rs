@@ -18,6 +18,7 @@ mod manifests;
 mod notebook;
 mod outputs;
 mod queues;
+mod report;
 mod support;
 mod sweep;
 mod sweep_spec;

@@ -57,9 +57,47 @@ pub enum ReportError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// An input file or directory of `hpasim report` does not exist or cannot be read.
+    #[error("cannot read {}: {source}; {hint}", path.display())]
+    Read {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+        /// How to fix it.
+        hint: String,
+    },
+    /// An input file of `hpasim report` is malformed (bad CSV or JSON, a missing column, a
+    /// cell that is not a number).
+    #[error("{}{}: {message}; {hint}", path.display(), line.map_or_else(String::new, |l| format!(":{l}")))]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// The line, when known (1-based, the header is line 1).
+        line: Option<u64>,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        hint: String,
+    },
+    /// A plot could not be drawn (a bug or an unusual value, not bad input).
+    #[error("cannot draw {}: {message}", path.display())]
+    Draw {
+        /// The plot file that was being drawn.
+        path: PathBuf,
+        /// The drawing library's message.
+        message: String,
+    },
 }
 
 impl ReportError {
+    /// Whether the error is the user's input (exit status 2) rather than a failure to write
+    /// (exit status 1).
+    pub fn is_input(&self) -> bool {
+        matches!(self, ReportError::Read { .. } | ReportError::Input { .. })
+    }
+
     /// A write error on `path`, from a csv error (I/O or otherwise).
     pub(crate) fn from_csv(path: PathBuf, err: csv::Error) -> Self {
         let source = if err.is_io_error() {

@@ -22,6 +22,8 @@ mod error;
 pub mod format;
 mod human;
 mod output;
+pub mod plots;
+pub mod report;
 
 pub use columns::{Column, Kind, Table};
 pub use csv_sink::{CsvOptions, CsvSink};
