@@ -86,6 +86,9 @@ pub struct RunArgs {
     /// Simulated duration, e.g. `30m` (overrides the scenario's `duration`).
     #[arg(long, value_name = "D")]
     pub duration: Option<String>,
+    /// Also draw the plots (DIR/plots/*.svg, *.png) and DIR/report.html, as `hpasim report`.
+    #[arg(long)]
+    pub plots: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -117,6 +120,10 @@ pub struct SweepArgs {
     /// Also write timeseries.csv (one row per interval of every run).
     #[arg(long)]
     pub timeseries: bool,
+    /// Also draw the plots (DIR/plots: Pareto front, heatmaps, latency CDFs) and
+    /// DIR/report.html, as `hpasim report` (ignored with --shard: plot the merged directory).
+    #[arg(long)]
+    pub plots: bool,
     /// Print nothing but errors (no progress).
     #[arg(long, short)]
     pub quiet: bool,

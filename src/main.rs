@@ -3,13 +3,14 @@
 
 mod cli;
 mod compare;
+mod meta;
 mod plan;
 mod replicate;
+mod run;
 mod sweep;
 
 use clap::Parser;
 use cli::{Cli, Command, HpaCommand, KedaCommand};
-use hpasim_reports::{human_summary, CsvOptions, CsvSink};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -64,42 +65,7 @@ fn main() -> ExitCode {
             }
             Err(e) => bad_input(&e),
         },
-        Command::Run(args) => {
-            let run = match plan::build_run(&args) {
-                Ok(run) => run,
-                Err(e) => return bad_input(&e),
-            };
-            for w in hpasim_models::scenario::capacity::capacity_warnings(&run.plan.loaded.scenario)
-            {
-                eprintln!("warning: {w}");
-            }
-            let options = CsvOptions {
-                requests: run.plan.loaded.scenario.outputs.requests_sample > 0.0,
-                timeseries_extra: run.plan.simulation.timeseries_extra_columns(),
-                ..Default::default()
-            };
-            let mut sink = match CsvSink::create(&run.out, options) {
-                Ok(sink) => sink,
-                Err(e) => return failure(&e),
-            };
-            let summary = match run.plan.simulation.run_checked(&run.key, &mut sink) {
-                Ok(summary) => summary,
-                Err(stopped) => return failure(&stopped),
-            };
-            sink.summary(&run.key, &summary);
-            match sink.commit() {
-                Ok(files) => {
-                    if !args.quiet {
-                        print!("{}", human_summary(&run.key, &summary));
-                        let names: Vec<String> =
-                            files.iter().map(|f| f.display().to_string()).collect();
-                        println!("wrote {}", names.join(", "));
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => failure(&e),
-            }
-        }
+        Command::Run(args) => run::run(&args),
     }
 }
 
@@ -112,9 +78,18 @@ fn report(args: &cli::ReportArgs) -> ExitCode {
         replication: args.replication,
         ..Default::default()
     };
-    match hpasim_reports::report::write_report(&args.dir, &opts) {
+    draw_report(&args.dir, &opts, args.quiet)
+}
+
+/// Draws the plots and report.html of `dir` (for `report`, and `run`/`sweep --plots`).
+fn draw_report(
+    dir: &std::path::Path,
+    opts: &hpasim_reports::report::ReportOptions,
+    quiet: bool,
+) -> ExitCode {
+    match hpasim_reports::report::write_report(dir, opts) {
         Ok(files) => {
-            if !args.quiet {
+            if !quiet {
                 for f in files {
                     println!("wrote {}", f.display());
                 }

@@ -153,7 +153,12 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
         timeseries: args.timeseries,
         timeseries_extra: first.timeseries_extra_columns(),
     };
-    if let Err(e) = prepare_dir(&out, &manifest, args.resume) {
+    let meta = crate::meta::to_json(&crate::meta::run_meta(
+        "sweep",
+        &loaded,
+        &sweep_plan.parameters,
+    ));
+    if let Err(e) = prepare_dir(&out, &manifest, args.resume, &meta) {
         return crate::failure(&e);
     }
     let pool = match crate::replicate::pool(args.threads) {
@@ -236,6 +241,9 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
                 let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
                 println!("wrote {}", names.join(", "));
             }
+            if args.plots {
+                return crate::draw_report(&out, &Default::default(), args.quiet);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => crate::failure(&e),
@@ -257,8 +265,9 @@ fn compile(
 }
 
 /// Creates the sweep directory's work area, or checks that a resumed one is the same sweep.
-fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool) -> Result<(), String> {
+fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool, meta: &str) -> Result<(), String> {
     let work = out.join(WORK_DIR);
+    let meta_path = work.join(crate::meta::FILE);
     let path = work.join("sweep.json");
     if path.exists() {
         let text =
@@ -279,9 +288,10 @@ fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool) -> Result<(), Stri
                 work.display()
             ));
         }
-        return Ok(());
+        return write_atomically(&meta_path, meta.as_bytes());
     }
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    write_atomically(&meta_path, meta.as_bytes())?;
     let text = serde_json::to_string_pretty(manifest).expect("a manifest serializes");
     let tmp = work.join("sweep.json.tmp");
     std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
@@ -319,6 +329,13 @@ fn write_chunk(
     sink.commit().map_err(|e| e.to_string())?;
     // The chunk appears whole or not at all.
     std::fs::rename(&tmp, &done).map_err(|e| format!("{}: {e}", done.display()))
+}
+
+/// Writes `path` through a temporary file renamed into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Concatenates every chunk (found in `dirs`) into the final files of `out`.
@@ -362,6 +379,16 @@ fn finalize(dirs: &[PathBuf], out: &Path, manifest: &Manifest) -> Result<Vec<Pat
         f.flush().map_err(|e| format!("{}: {e}", tmp.display()))?;
     }
     written.push((tmp, out.join("aggregate.csv")));
+    // hpasim.json of the first directory that has one (every shard writes the same).
+    let meta = dirs
+        .iter()
+        .map(|d| d.join(WORK_DIR).join(crate::meta::FILE))
+        .find(|p| p.exists());
+    if let Some(meta) = meta {
+        let tmp = out.join(format!(".{}.tmp", crate::meta::FILE));
+        std::fs::copy(&meta, &tmp).map_err(|e| format!("{}: {e}", meta.display()))?;
+        written.push((tmp, out.join(crate::meta::FILE)));
+    }
     let mut finals = Vec::new();
     for (tmp, path) in written {
         std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))?;

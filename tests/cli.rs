@@ -170,6 +170,7 @@ fn run_quickstart_prints_a_summary_and_writes_the_documented_files() {
         names,
         [
             "events.csv",
+            "hpasim.json",
             "latency_cdf.csv",
             "requests.csv",
             "summary.csv",
