@@ -25,6 +25,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Combine the directories of a sharded sweep (`--shard I/N`) into its final files.
     Merge(MergeArgs),
+    /// Run the scenario's `expect:` assertions (SLOs, budgets) as a CI gate: exit 0 pass,
+    /// 1 fail, 2 bad input.
+    Check(crate::check::CheckArgs),
     /// Horizontal Pod Autoscaler tools.
     #[command(subcommand)]
     Hpa(HpaCommand),

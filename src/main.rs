@@ -1,9 +1,9 @@
 //! The `hpasim` command line: parse, plan, run, report. Exit 0 ok, 1 failure while writing
 //! outputs, 2 bad input (clap's own usage errors also exit 2).
 
+mod check;
 mod cli;
 mod plan;
-#[allow(dead_code)] // `replicate` is for check and compare, which land next.
 mod replicate;
 mod sweep;
 
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
         },
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => sweep::merge(&args),
+        Command::Check(args) => check::check(&args),
         Command::Hpa(HpaCommand::Eval { case }) => match hpasim_models::hpa::eval_file(&case) {
             Ok(answer) => {
                 println!("{answer:#}");

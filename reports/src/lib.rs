@@ -20,6 +20,7 @@ mod csv_sink;
 mod error;
 pub mod format;
 mod human;
+pub mod junit;
 mod output;
 
 pub use columns::{Column, Kind, Table};

@@ -131,6 +131,9 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     c.non_negative("cost.vcpu_hour_usd", s.cost.vcpu_hour_usd);
     c.non_negative("cost.gib_hour_usd", s.cost.gib_hour_usd);
     c.probability("outputs.requests_sample", s.outputs.requests_sample);
+    if let Some(Err(errors)) = s.expect.as_ref().map(super::expect::Expect::compile) {
+        c.errors.extend(errors);
+    }
     c.errors
 }
 
