@@ -456,7 +456,11 @@ pub fn check(args: &CheckArgs) -> ExitCode {
 }
 
 fn check_inner(args: &CheckArgs) -> Result<bool, Stop> {
-    let threads = pool(args.threads).map_err(Stop::Input)?;
+    let threads = pool(args.threads).map_err(|e| {
+        Stop::Input(format!(
+            "{e}\n  hint: leave --threads out for one thread per core"
+        ))
+    })?;
     let extra: Vec<String> = args.seed.iter().map(|s| format!("seed={s}")).collect();
     let plan = crate::plan::build(&args.scenario, &extra)?;
     let loaded = &plan.loaded;

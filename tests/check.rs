@@ -493,3 +493,25 @@ fn the_github_actions_example_runs_check_on_pull_requests() {
         .is_some_and(|u| u.starts_with("mikepenz/action-junit-report"))
         && s["if"] == "always()"));
 }
+
+#[test]
+fn a_run_stopped_by_the_guard_exits_1_before_any_verdict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (file, _) = scenario(tmp.path(), PASSING);
+    let out = check(
+        &file,
+        &[
+            "--set",
+            "workload.arrivals.rate=100",
+            "--set",
+            "max_in_system=2000",
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(code(&out), Some(1), "{err}");
+    assert!(
+        err.contains("run stopped") && err.contains("no assertion was evaluated"),
+        "{err}"
+    );
+    assert!(!stdout(&out).contains("PASS"), "{}", stdout(&out));
+}
