@@ -28,6 +28,9 @@ pub enum Command {
     /// Paired comparison of two variants (or two scenario files) under common random
     /// numbers: each metric's difference with its 95 % confidence interval.
     Compare(CompareArgs),
+    /// Run the scenario's `expect:` assertions (SLOs, budgets) as a CI gate: exit 0 pass,
+    /// 1 fail, 2 bad input.
+    Check(crate::check::CheckArgs),
     /// Horizontal Pod Autoscaler tools.
     #[command(subcommand)]
     Hpa(HpaCommand),

@@ -1,6 +1,7 @@
 //! The `hpasim` command line: parse, plan, run, report. Exit 0 ok, 1 failure while writing
 //! outputs, 2 bad input (clap's own usage errors also exit 2).
 
+mod check;
 mod cli;
 mod compare;
 mod meta;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report(&args),
         Command::Merge(args) => sweep::merge(&args),
         Command::Compare(args) => compare::compare(&args),
+        Command::Check(args) => check::check(&args),
         Command::Hpa(HpaCommand::Eval { case }) => match hpasim_models::hpa::eval_file(&case) {
             Ok(answer) => {
                 println!("{answer:#}");

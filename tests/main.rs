@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod balancing;
+mod check;
 mod cli;
 mod compare;
 mod database;

@@ -21,6 +21,7 @@ mod csv_sink;
 mod error;
 pub mod format;
 mod human;
+pub mod junit;
 mod output;
 pub mod plots;
 pub mod report;

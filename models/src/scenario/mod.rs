@@ -4,6 +4,7 @@ pub mod autoscaling;
 pub mod capacity;
 pub mod database;
 mod error;
+pub mod expect;
 pub mod queue;
 pub mod slo;
 pub mod spec;

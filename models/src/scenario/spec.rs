@@ -82,6 +82,12 @@ pub struct Scenario {
     /// variants (see [`crate::sweep`]). `hpasim run` ignores it and runs the base scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<crate::sweep::SweepSpec>,
+    /// Assertions on summary.csv metrics (SLOs, budgets, comparisons with a baseline) that
+    /// `hpasim check` runs as a CI gate, config (see [`super::expect`]): `replications` [runs],
+    /// `on` (mean or ci95) and one `metric: "OP THRESHOLD"` per assertion. `run` and `sweep`
+    /// ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<super::expect::Expect>,
 }
 
 fn default_seed() -> u64 {

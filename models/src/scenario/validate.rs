@@ -134,6 +134,9 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     if let Some(slo) = &s.slo {
         c.errors.extend(slo.validate());
     }
+    if let Some(Err(errors)) = s.expect.as_ref().map(super::expect::Expect::compile) {
+        c.errors.extend(errors);
+    }
     c.errors
 }
 
