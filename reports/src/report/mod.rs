@@ -365,3 +365,6 @@ fn write_file(out: &mut OutputDir, name: &str, bytes: &[u8]) -> Result<(), Repor
         source,
     })
 }
+
+#[cfg(test)]
+mod tests;
