@@ -13,6 +13,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub mod cdf;
+mod panel;
 pub mod style;
 pub mod sweep;
 pub mod timeline;
