@@ -15,7 +15,7 @@ use crate::report::runs::{Event, TimePoint};
 /// A scale decision to mark on the replicas panel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScaleMark {
-    /// When [s].
+    /// When (s).
     pub time_s: f64,
     /// Replicas after the decision.
     pub replicas: f64,

@@ -16,7 +16,8 @@ in_system_mean,cpu_utilization_pct,completed,latency_mean_ms,wait_mean_ms,wait_p
 latency_p50_ms,latency_p95_ms,latency_p99_ms,rejected,timed_out,cost_usd,hpa_cpu_utilization_pct\n\
 gw,base,0,42,20,10,10,2,2,0,0,1,0,1,50,200,10,0,0,9,20,30,0,0,0.01,\n\
 gw,base,0,42,40,20,19,3,2,1,0,2,1,2,80,380,12,1,0.1,,,,1,2,0.02,80\n\
-gw,base,0,42,60,30,30,3,3,0,0,2,0,2,60,600,11,0,0,10,25,40,0,0,0.03,60\n";
+gw,base,0,42,60,30,30,3,3,0,0,2,0,2,60,600,11,0,0,10,25,40,0,0,0.03,60\n\
+gw,base,0,42,80,0,0,3,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0.04,60\n";
 
 const EVENTS: &str = "scenario,variant,replication,seed,time_s,kind,object,detail\n\
 gw,base,0,42,0,replicas_set,deployment/gw,0 -> 2 (initial)\n\
@@ -63,7 +64,12 @@ fn load_reads_columns_by_name_and_empty_cells_as_missing() {
     assert_eq!(data.summary.value(r, "latency_p99_ms"), Some(250.5));
     assert_eq!(data.summary.value(r, "future_metric"), None);
     let ts = data.timeseries.as_ref().unwrap();
-    assert_eq!(ts.points.len(), 3);
+    assert_eq!(ts.points.len(), 4);
+    assert_eq!(
+        ts.points[3].latency_p50_ms, None,
+        "nothing completed: no percentile"
+    );
+    assert_eq!(ts.points[2].latency_p99_ms, Some(40.0));
     assert_eq!(ts.points[1].latency_p99_ms, None, "empty cell");
     assert_eq!(ts.points[1].errors, Some(3.0), "rejected + timed out");
     let kinds: Vec<&str> = data.decisions.iter().map(|e| e.kind.as_str()).collect();
