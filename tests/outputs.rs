@@ -124,7 +124,11 @@ fn run_records_its_inputs_in_hpasim_json() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let m = meta(&out);
     assert_eq!(m["command"], "run");
     assert_eq!(m["scenario"], "graphql-gateway");
@@ -143,10 +147,14 @@ fn run_records_its_inputs_in_hpasim_json() {
     // The scenario's text and its manifest's, as read.
     let files = m["files"].as_array().unwrap();
     assert_eq!(files[0]["path"], "scenario.yaml");
-    let scenario = std::fs::read_to_string(repo_root().join("scenarios/graphql-gateway/scenario.yaml"));
+    let scenario =
+        std::fs::read_to_string(repo_root().join("scenarios/graphql-gateway/scenario.yaml"));
     assert_eq!(files[0]["text"], scenario.unwrap());
     assert_eq!(files[1]["path"], "k8s.yaml");
-    assert!(files[1]["text"].as_str().unwrap().contains("HorizontalPodAutoscaler"));
+    assert!(files[1]["text"]
+        .as_str()
+        .unwrap()
+        .contains("HorizontalPodAutoscaler"));
 }
 
 #[test]
@@ -163,15 +171,27 @@ fn run_with_plots_draws_the_timeline_with_the_slo_line_and_the_report() {
         out.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(stdout.contains("report.html"), "{stdout}");
     let svg = std::fs::read_to_string(out.join("plots/timeline.svg")).unwrap();
     assert!(svg.contains("SLO p99 300 ms"), "the SLO line is labelled");
-    assert!(std::fs::metadata(out.join("plots/timeline.png")).unwrap().len() > 10_000);
+    assert!(
+        std::fs::metadata(out.join("plots/timeline.png"))
+            .unwrap()
+            .len()
+            > 10_000
+    );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("quickstart"));
     // The scenario's own text is embedded (escaped) for the reader.
-    assert!(html.contains("python-api-base"), "scenario text in the report");
+    assert!(
+        html.contains("python-api-base"),
+        "scenario text in the report"
+    );
 }
 
 #[test]
@@ -195,12 +215,20 @@ fn sweep_with_plots_draws_the_pareto_front_heatmaps_and_cdfs_from_its_files() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let m = meta(&out);
     assert_eq!(m["command"], "sweep");
     assert_eq!(m["parameters"][0], "pods.replicas");
     let cdf = std::fs::read_to_string(out.join("latency_cdf.csv")).unwrap();
-    assert_eq!(cdf.lines().count(), 1 + 6 * 105, "header + 105 rows per run");
+    assert_eq!(
+        cdf.lines().count(),
+        1 + 6 * 105,
+        "header + 105 rows per run"
+    );
     let svg = |name: &str| std::fs::read_to_string(out.join("plots").join(name)).unwrap();
     for plot in ["pareto.svg", "cdf.svg"] {
         assert!(svg(plot).contains("v0005"), "{plot} names the variants");

@@ -32,18 +32,18 @@ pub struct CdfChart {
 impl Chart for CdfChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let shown = &self.series[..self.series.len().min(MAX_SERIES)];
-        // A log axis: only positive latencies.
+        // `(latency_ms, quantile)` to draw; a log axis: only positive latencies.
         let positive = |s: &CdfSeries| {
             s.points
                 .iter()
                 .filter(|p| p.1 > 0.0 && p.1.is_finite())
-                .copied()
+                .map(|&(q, l)| (l, q))
                 .collect::<Vec<_>>()
         };
         let (lo, hi) = finite_range(
             shown
                 .iter()
-                .flat_map(|s| positive(s).into_iter().map(|p| p.1)),
+                .flat_map(|s| positive(s).into_iter().map(|p| p.0)),
         )
         .unwrap_or((1.0, 10.0));
         let (lo, hi) = if hi > lo {
@@ -61,7 +61,7 @@ impl Chart for CdfChart {
             .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
             .x_desc("latency [ms] (log scale)")
-            .y_desc("quantile (fraction of requests at most this fast)")
+            .y_desc("quantile (fraction of requests ≤ latency)")
             .label_style((FONT, style::TICK_PX).into_font().color(&INK))
             .axis_desc_style((FONT, style::AXIS_PX).into_font().color(&INK))
             .x_label_formatter(&|v| style::short_number(*v))
@@ -106,5 +106,42 @@ mod tests {
         assert!(svg.contains("v0000") && svg.contains("v0009"));
         assert!(!svg.contains("v0010"), "at most ten variants");
         assert!(svg.contains("latency [ms]"));
+        // Each variant's line is drawn (3 points, the zero latency left out of the log axis).
+        let lines = svg
+            .lines()
+            .filter(|l| l.starts_with("<polyline") && l.contains("stroke-width=\"2\""))
+            .count();
+        assert_eq!(lines, 10);
+    }
+
+    #[test]
+    fn cdf_puts_latency_on_x_and_the_quantile_on_y() {
+        let series = vec![CdfSeries {
+            name: "base".into(),
+            index: 0,
+            points: vec![(0.0, 0.0), (0.5, 10.0), (1.0, 1000.0)],
+        }];
+        let svg = render_svg(&CdfChart {
+            title: "t".into(),
+            series,
+        })
+        .unwrap();
+        let line = svg
+            .lines()
+            .find(|l| l.starts_with("<polyline") && l.contains("stroke-width=\"2\""))
+            .expect("the line");
+        let pts: Vec<(i32, i32)> = line
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .filter_map(|p| p.split_once(','))
+            .map(|(x, y)| (x.parse().unwrap(), y.trim_end_matches('"').parse().unwrap()))
+            .collect();
+        assert_eq!(pts.len(), 2);
+        assert!(
+            pts[1].0 > pts[0].0 && pts[1].1 < pts[0].1,
+            "up and to the right: {pts:?}"
+        );
     }
 }

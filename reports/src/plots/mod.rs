@@ -6,17 +6,20 @@
 //! same SVG bytes and the same PNG bytes.
 //!
 //! * [`timeline::Timeline`]: one run over time (arrivals, replicas, latency, errors).
-//! * [`sweep::Pareto`], [`sweep::Heatmap`]: a sweep's cost/latency trade-off.
+//! * [`sweep::Pareto`], [`Heatmap`]: a sweep's cost/latency trade-off.
 //! * [`cdf::CdfChart`]: latency distributions.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub mod cdf;
+mod heatmap;
+mod panel;
 pub mod style;
 pub mod sweep;
 pub mod timeline;
 
+pub use heatmap::Heatmap;
 pub use sweep::pareto_front;
 
 /// What a drawing function returns (the backend's error type).
@@ -24,7 +27,7 @@ pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>
 
 /// A plot: data that knows how to draw itself on any plotters backend.
 pub trait Chart {
-    /// The image size [px].
+    /// The image size (px).
     fn size(&self) -> (u32, u32) {
         style::SIZE
     }

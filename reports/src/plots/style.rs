@@ -7,10 +7,10 @@ use plotters::style::{FontStyle, RGBColor};
 /// The font family every plot uses (registered from the `dejavu` crate's bytes).
 pub const FONT: &str = "sans-serif";
 
-/// Plot size [px].
+/// Plot size (px).
 pub const SIZE: (u32, u32) = (1200, 800);
 
-/// Font sizes [px]: title, axis description, tick labels, legend and annotations.
+/// Font sizes (px): title, axis description, tick labels, legend and annotations.
 pub const TITLE_PX: u32 = 26;
 /// Axis descriptions.
 pub const AXIS_PX: u32 = 18;
@@ -73,7 +73,7 @@ fn stable_index(name: &str) -> usize {
     (h % PALETTE.len() as u64) as usize
 }
 
-/// The sequential colour map of the heatmaps (light yellow → dark red), `t` in [0, 1].
+/// The sequential colour map of the heatmaps (light yellow → dark red), `t` from 0 to 1.
 pub fn heat_color(t: f64) -> RGBColor {
     const STOPS: [(f64, [f64; 3]); 5] = [
         (0.0, [255.0, 255.0, 204.0]),

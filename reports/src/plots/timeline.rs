@@ -2,12 +2,12 @@
 //! replicas and ready pods with the scale decisions marked, (c) latency p50/p95/p99 per
 //! interval with the SLO line, (d) errors per interval.
 
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{self, series_color, FONT, GRID, INK};
+use super::panel::{legend, line_legend, panel, segments, steps};
+use super::style::{self, series_color, FONT, INK};
 use super::{finite_range, upper_range, Chart, DrawResult};
 use crate::report::meta::SloMeta;
 use crate::report::runs::{Event, TimePoint};
@@ -15,7 +15,7 @@ use crate::report::runs::{Event, TimePoint};
 /// A scale decision to mark on the replicas panel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScaleMark {
-    /// When [s].
+    /// When (s).
     pub time_s: f64,
     /// Replicas after the decision.
     pub replicas: f64,
@@ -98,103 +98,6 @@ impl Timeline {
             ("s", 1.0)
         }
     }
-}
-
-/// Consecutive runs of present values, as line segments `(t, v)`.
-fn segments(
-    points: &[TimePoint],
-    scale: f64,
-    f: impl Fn(&TimePoint) -> Option<f64>,
-) -> Vec<Vec<(f64, f64)>> {
-    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
-    let mut open = false;
-    for p in points {
-        match f(p).filter(|v| v.is_finite()) {
-            Some(v) => {
-                if !open {
-                    out.push(Vec::new());
-                    open = true;
-                }
-                if let Some(seg) = out.last_mut() {
-                    seg.push((p.time_s / scale, v));
-                }
-            }
-            None => open = false,
-        }
-    }
-    out
-}
-
-/// A step line through `(t, v)` samples: each value holds until the next sample.
-fn steps(samples: &[(f64, f64)], end: f64) -> Vec<(f64, f64)> {
-    let mut out = Vec::with_capacity(samples.len() * 2 + 1);
-    for (i, &(t, v)) in samples.iter().enumerate() {
-        if i > 0 {
-            out.push((t, samples[i - 1].1));
-        }
-        out.push((t, v));
-    }
-    if let Some(&(t, v)) = samples.last() {
-        if end > t {
-            out.push((end, v));
-        }
-    }
-    out
-}
-
-/// A panel's chart: time against a value.
-type Panel<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-
-/// One panel's chart with the shared look; `bottom` carries the time axis labels.
-fn panel<'a, DB: DrawingBackend>(
-    area: &'a DrawingArea<DB, Shift>,
-    x: std::ops::Range<f64>,
-    y: std::ops::Range<f64>,
-    y_desc: &str,
-    x_desc: Option<&str>,
-) -> Result<Panel<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
-    let mut chart = ChartBuilder::on(area)
-        .margin_left(10)
-        .margin_right(30)
-        .margin_top(8)
-        .x_label_area_size(if x_desc.is_some() { 55 } else { 8 })
-        .y_label_area_size(90)
-        .build_cartesian_2d(x, y)?;
-    let mut mesh = chart.configure_mesh();
-    mesh.light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .y_desc(y_desc)
-        .y_labels(5)
-        .x_labels(12)
-        .label_style((FONT, style::TICK_PX).into_font().color(&INK))
-        .axis_desc_style((FONT, style::AXIS_PX).into_font().color(&INK))
-        .y_label_formatter(&|v| style::short_number(*v));
-    match x_desc {
-        Some(d) => mesh
-            .x_desc(d)
-            .x_label_formatter(&|v| style::short_number(*v))
-            .draw()?,
-        None => mesh.x_label_formatter(&|_| String::new()).draw()?,
-    }
-    Ok(chart)
-}
-
-/// A legend entry: a short line in `c`.
-fn line_legend(c: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(3))
-}
-
-fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Panel<'a, DB>,
-    pos: SeriesLabelPosition,
-) -> DrawResult<DB> {
-    chart
-        .configure_series_labels()
-        .position(pos)
-        .background_style(WHITE.mix(0.85))
-        .border_style(style::MUTED)
-        .label_font((FONT, style::LABEL_PX).into_font().color(&INK))
-        .draw()
 }
 
 impl Chart for Timeline {
@@ -448,14 +351,5 @@ mod tests {
         };
         let svg = render_svg(&timeline(Some(slo))).unwrap();
         assert!(svg.contains("SLO p99 500 ms"));
-    }
-
-    #[test]
-    fn steps_hold_each_value_until_the_next_sample() {
-        assert_eq!(
-            steps(&[(0.0, 1.0), (5.0, 3.0)], 9.0),
-            [(0.0, 1.0), (5.0, 1.0), (5.0, 3.0), (9.0, 3.0)]
-        );
-        assert!(steps(&[], 9.0).is_empty());
     }
 }

@@ -19,7 +19,7 @@ pub struct MetricReading {
 /// One parsed decision.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
-    /// When [s].
+    /// When (s).
     pub time_s: f64,
     /// The event kind.
     pub kind: String,

@@ -22,7 +22,7 @@ pub struct RunMeta {
     pub overrides: Vec<String>,
     /// The master seed.
     pub seed: u64,
-    /// Simulated duration of each run [s].
+    /// Simulated duration of each run (s).
     pub duration_s: f64,
     /// The scenario's service-level objective, if it sets one.
     #[serde(default)]
@@ -38,7 +38,7 @@ pub struct RunMeta {
 /// A service-level objective: the latency percentile bound and the error-rate bound.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SloMeta {
-    /// The latency bound [ms].
+    /// The latency bound (ms).
     pub latency_ms: f64,
     /// Which percentile must stay under the bound, e.g. 99.
     pub percentile: u32,

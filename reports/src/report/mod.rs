@@ -38,7 +38,7 @@ pub struct ReportOptions {
     pub svg: bool,
     /// Write `report.html` (its plots are inline SVG, whatever `svg` says).
     pub html: bool,
-    /// The variant whose timeline is drawn [default: the first in the files].
+    /// The variant whose timeline is drawn (default: the first in the files).
     pub variant: Option<String>,
     /// The replication whose timeline and latency CDFs are drawn [default: the first; 0 for
     /// the CDFs].
@@ -365,3 +365,6 @@ fn write_file(out: &mut OutputDir, name: &str, bytes: &[u8]) -> Result<(), Repor
         source,
     })
 }
+
+#[cfg(test)]
+mod tests;

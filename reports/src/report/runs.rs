@@ -29,22 +29,23 @@ pub struct RunKey {
     pub seed: u64,
 }
 
-/// One interval of timeseries.csv (`time_s` is its end).
+/// One interval of timeseries.csv (`time_s` is its end). The latency percentiles are missing
+/// when the cell is empty or nothing completed in the interval.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimePoint {
-    /// End of the interval [s].
+    /// End of the interval (s).
     pub time_s: f64,
-    /// Arrivals in the interval [req/s].
+    /// Arrivals in the interval (req/s).
     pub arrival_rate_rps: Option<f64>,
-    /// Desired replicas at the end [pods].
+    /// Desired replicas at the end (pods).
     pub replicas_desired: Option<f64>,
-    /// Ready pods at the end [pods].
+    /// Ready pods at the end (pods).
     pub pods_ready: Option<f64>,
-    /// Median latency of the interval's completions [ms].
+    /// Median latency of the interval's completions (ms).
     pub latency_p50_ms: Option<f64>,
-    /// 95th percentile [ms].
+    /// 95th percentile (ms).
     pub latency_p95_ms: Option<f64>,
-    /// 99th percentile [ms].
+    /// 99th percentile (ms).
     pub latency_p99_ms: Option<f64>,
     /// Rejected plus timed-out requests in the interval.
     pub errors: Option<f64>,
@@ -107,6 +108,8 @@ pub fn load_timeseries(path: &Path, select: &RunSelect) -> Result<Timeseries, Re
         .iter()
         .map(|n| f.column(n))
         .collect::<Result<Vec<_>, _>>()?;
+    // Percentiles of an interval without completions are written as 0: treated as missing.
+    let completed = f.find("completed");
     let mut chosen: Option<RunKey> = None;
     let mut seen: Vec<String> = Vec::new();
     let mut points = Vec::new();
@@ -136,14 +139,22 @@ pub fn load_timeseries(path: &Path, select: &RunSelect) -> Result<Timeseries, Re
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
         };
+        let none_completed = match completed {
+            Some(col) => number(&f, line, &rec, col)? == Some(0.0),
+            None => false,
+        };
+        let latency = |i: usize| match none_completed {
+            true => Ok(None),
+            false => n(i),
+        };
         points.push(TimePoint {
             time_s,
             arrival_rate_rps: n(1)?,
             replicas_desired: n(2)?,
             pods_ready: n(3)?,
-            latency_p50_ms: n(4)?,
-            latency_p95_ms: n(5)?,
-            latency_p99_ms: n(6)?,
+            latency_p50_ms: latency(4)?,
+            latency_p95_ms: latency(5)?,
+            latency_p99_ms: latency(6)?,
             errors,
         });
     }
@@ -171,7 +182,7 @@ pub fn load_timeseries(path: &Path, select: &RunSelect) -> Result<Timeseries, Re
 /// One row of events.csv.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    /// When [s].
+    /// When (s).
     pub time_s: f64,
     /// What, e.g. `replicas_set`, `hpa_sync`, `keda_scale_from_zero`.
     pub kind: String,
