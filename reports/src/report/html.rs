@@ -36,7 +36,7 @@ pre{background:#f7f7f7;padding:.8em;overflow:auto;font-size:.85em}.note{color:#6
 float:left;clear:left;width:9em}dl.meta dd{margin-left:10em}";
 
 /// The key metrics of the summary table: label, summary.csv column, scale.
-const KEY_METRICS: [(&str, &str, f64); 13] = [
+const KEY_METRICS: [(&str, &str, f64); 14] = [
     ("requests", "requests", 1.0),
     ("error rate [%]", "error_rate", 100.0),
     ("p50 latency [ms]", "latency_p50_ms", 1.0),
@@ -50,16 +50,18 @@ const KEY_METRICS: [(&str, &str, f64); 13] = [
     ("ready pods mean [pods]", "pods_ready_mean", 1.0),
     ("CPU utilization [%]", "cpu_utilization_mean_pct", 1.0),
     ("cost [USD]", "cost_usd", 1.0),
+    ("out of SLO [s]", "slo_violation_s", 1.0),
 ];
 
 /// The metrics of the sweep table (from aggregate.csv).
-const SWEEP_METRICS: [(&str, &str, f64); 6] = [
+const SWEEP_METRICS: [(&str, &str, f64); 7] = [
     ("p50 latency [ms]", "latency_p50_ms", 1.0),
     ("p99 latency [ms]", "latency_p99_ms", 1.0),
     ("error rate [%]", "error_rate", 100.0),
     ("throughput [req/s]", "throughput_rps", 1.0),
     ("replicas mean [pods]", "replicas_mean", 1.0),
     ("cost [USD]", "cost_usd", 1.0),
+    ("out of SLO [s]", "slo_violation_s", 1.0),
 ];
 
 fn header(out: &mut String, label: &str, column: &str) {
