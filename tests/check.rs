@@ -2,26 +2,15 @@
 //! errors for bad assertions and baselines, the baseline round trip, `on: ci95`, JUnit XML,
 //! and the example GitHub Actions workflow.
 
+use crate::support::hpasim;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// The scenario every test starts from: M/M/1 at 80 % load, shortened to 2 simulated minutes.
 const BASE: &str = "scenarios/theory/mm1.yaml";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `hpasim ARGS` from the repository root; never a panic.
-fn hpasim(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hpasim"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("hpasim starts");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    out
 }
 
 fn stdout(out: &Output) -> String {

@@ -2,25 +2,14 @@
 //! numbers its interval is narrower than an unpaired one, identical variants are identical,
 //! the output is the same bytes for any thread count, and bad input exits 2 with a message.
 
+use crate::support::hpasim;
 use hpasim_reports::compare::welch_half_width;
 use std::path::Path;
-use std::process::{Command, Output};
 
 const MMC: &str = "scenarios/theory/mmc.yaml";
 
 /// Short M/M/c runs: c = 10, λ = 80, μ = 10 (ρ = 0.8), 3 simulated minutes each.
 const SHORT: [&str; 4] = ["--set", "duration=3m", "--set", "sample_interval=1m"];
-
-fn hpasim(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hpasim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("hpasim starts");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    out
-}
 
 /// `hpasim compare ARGS SHORT`, asserting exit 0; returns stdout.
 fn compare(args: &[&str]) -> String {

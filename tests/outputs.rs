@@ -1,9 +1,8 @@
 //! What every run leaves besides the summary: the latency distribution (latency_cdf.csv) and
 //! the SLO's violation seconds.
 
-use crate::support::{repo_root, run_file};
+use crate::support::{hpasim, repo_root, run_file};
 use hpasim_models::rows::CDF_QUANTILES;
-use std::process::Command;
 
 #[test]
 fn latency_cdf_holds_105_ascending_quantiles_that_agree_with_the_summary() {
@@ -77,31 +76,19 @@ fn slo_error_objective_counts_intervals_with_too_many_rejections() {
 
 #[test]
 fn slo_bad_values_exit_2_with_the_path_and_a_hint() {
-    let out = Command::new(env!("CARGO_BIN_EXE_hpasim"))
-        .args([
-            "validate",
-            "scenarios/quickstart.yaml",
-            "--set",
-            "slo.latency_ms=500",
-            "--set",
-            "slo.percentile=90",
-        ])
-        .current_dir(repo_root())
-        .output()
-        .unwrap();
+    let out = hpasim(&[
+        "validate",
+        "scenarios/quickstart.yaml",
+        "--set",
+        "slo.latency_ms=500",
+        "--set",
+        "slo.percentile=90",
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("slo.percentile"), "{stderr}");
     assert!(stderr.contains("must be 50, 95 or 99, got 90"), "{stderr}");
     assert!(stderr.contains("p50, p95 and p99"), "{stderr}");
-}
-
-fn hpasim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_hpasim"))
-        .args(args)
-        .current_dir(repo_root())
-        .output()
-        .unwrap()
 }
 
 fn meta(dir: &std::path::Path) -> serde_json::Value {

@@ -1,19 +1,8 @@
 //! `hpasim report OUT_DIR`: plots (SVG and PNG) and a self-contained report.html from the
 //! files of a run or a sweep, and clear errors on bad input.
 
+use crate::support::hpasim;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn hpasim(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hpasim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("hpasim starts");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    out
-}
 
 fn ok(args: &[&str]) -> String {
     let out = hpasim(args);

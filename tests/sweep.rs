@@ -2,22 +2,12 @@
 //! the whole, resume equals the whole, common random numbers across variants, confidence
 //! intervals that cover, and bad input.
 
+use crate::support::hpasim;
 use crate::support::queueing::mmc_mean_wait;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 const GRID: &str = "tests/fixtures/sweep/mmc-grid.yaml";
-
-fn hpasim(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hpasim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("hpasim starts");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    out
-}
 
 fn ok(args: &[&str]) {
     let out = hpasim(args);

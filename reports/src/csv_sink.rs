@@ -165,89 +165,14 @@ impl CsvSink {
     /// empty cell for `None`).
     pub fn summary_with(&mut self, key: &RunKey, row: &SummaryRow, extra: &[Option<String>]) {
         self.write_row(Table::Summary, key, |c| {
-            // Exhaustive on purpose: a new field must get a column.
-            let &SummaryRow {
-                duration_s,
-                requests,
-                completed,
-                rejected,
-                timed_out,
-                killed,
-                error_rate,
-                latency_mean_ms,
-                latency_p50_ms,
-                latency_p90_ms,
-                latency_p95_ms,
-                latency_p99_ms,
-                latency_p999_ms,
-                latency_max_ms,
-                wait_mean_ms,
-                wait_probability,
-                throughput_rps,
-                replicas_mean,
-                replicas_max,
-                pods_ready_mean,
-                pod_seconds,
-                cpu_utilization_mean_pct,
-                in_system_mean,
-                cost_usd,
-                pool_timeouts,
-                pool_wait_mean_ms,
-                pool_wait_p99_ms,
-                db_connection_refusals,
-                db_connections_max,
-                db_cpu_utilization_max_pct,
-                messages_reprocessed,
-                queue_lag_mean,
-                queue_lag_max,
-                rebalances,
-                partition_paused_s,
-                consumer_crashes,
-                keda_activations,
-                keda_deactivations,
-                keda_fallback_polls,
-                slo_violation_s,
-            } = row;
-            c.float(duration_s);
-            c.int(requests);
-            c.int(completed);
-            c.int(rejected);
-            c.int(timed_out);
-            c.int(killed);
-            c.float(error_rate);
-            c.float(latency_mean_ms);
-            c.float(latency_p50_ms);
-            c.float(latency_p90_ms);
-            c.float(latency_p95_ms);
-            c.float(latency_p99_ms);
-            c.float(latency_p999_ms);
-            c.float(latency_max_ms);
-            c.float(wait_mean_ms);
-            c.float(wait_probability);
-            c.float(throughput_rps);
-            c.float(replicas_mean);
-            c.float(replicas_max);
-            c.float(pods_ready_mean);
-            c.float(pod_seconds);
-            c.float(cpu_utilization_mean_pct);
-            c.float(in_system_mean);
-            c.float(cost_usd);
-            c.int(pool_timeouts);
-            c.float(pool_wait_mean_ms);
-            c.float(pool_wait_p99_ms);
-            c.int(db_connection_refusals);
-            c.int(db_connections_max);
-            c.float(db_cpu_utilization_max_pct);
-            c.int(messages_reprocessed);
-            c.float(queue_lag_mean);
-            c.int(queue_lag_max);
-            c.int(rebalances);
-            c.float(partition_paused_s);
-            c.int(consumer_crashes);
-            c.int(keda_activations);
-            c.int(keda_deactivations);
-            c.int(keda_fallback_polls);
-            c.float(slo_violation_s);
+            // `metrics()` names every field (exhaustively) in column order; the column's kind
+            // says how the value is written. Integer counts are exact in an f64 (< 2^53).
+            for (_, v) in row.metrics() {
+                match c.next_kind() {
+                    Kind::Integer => c.int(v as u64),
+                    _ => c.float(v),
+                }
+            }
             for v in extra {
                 c.extra_text(v.as_deref().unwrap_or(""));
             }

@@ -9,6 +9,7 @@ use hpasim_models::rows::{MemorySink, RunKey, SummaryRow};
 use hpasim_models::scenario::{load, Loaded};
 use hpasim_models::Simulation;
 use std::path::Path;
+use std::process::{Command, Output};
 
 /// The repository root (where scenarios/ lives).
 pub fn repo_root() -> &'static Path {
@@ -44,4 +45,16 @@ pub fn run_text(yaml: &str, sets: &[&str]) -> (SummaryRow, MemorySink) {
     let loaded = hpasim_models::scenario::load_str(yaml, Path::new("inline.yaml"), &sets)
         .unwrap_or_else(|e| panic!("{e}"));
     run_loaded(&loaded, 0)
+}
+
+/// Runs `hpasim ARGS` from the repository root, asserting it did not panic.
+pub fn hpasim(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_hpasim"))
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("hpasim starts");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    out
 }
