@@ -25,7 +25,6 @@ use hpasim_reports::format::format_f64;
 use hpasim_reports::junit;
 use hpasim_reports::{CsvOptions, CsvSink, Kind, Table};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -548,7 +547,8 @@ fn check_inner(args: &CheckArgs) -> Result<bool, Stop> {
             &outcomes,
             wall_s,
         );
-        write_atomically(file, junit::junit_xml(&report).as_bytes()).map_err(Stop::Input)?;
+        crate::files::write_atomically(file, junit::junit_xml(&report).as_bytes())
+            .map_err(Stop::Input)?;
         if !args.quiet {
             println!("wrote {}", file.display());
         }
@@ -576,34 +576,6 @@ fn write_summary(dir: &Path, runs: &[Replication]) -> Result<PathBuf, String> {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
-}
-
-/// Writes `bytes` to `path` through a temp file in the same directory and a rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(fail)?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| format!("`{}` is not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written.map_err(fail)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 mod check;
 mod cli;
 mod compare;
+mod files;
 mod meta;
 mod plan;
 mod replicate;

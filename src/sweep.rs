@@ -288,10 +288,10 @@ fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool, meta: &str) -> Res
                 work.display()
             ));
         }
-        return write_atomically(&meta_path, meta.as_bytes());
+        return crate::files::write_atomically(&meta_path, meta.as_bytes());
     }
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    write_atomically(&meta_path, meta.as_bytes())?;
+    crate::files::write_atomically(&meta_path, meta.as_bytes())?;
     let text = serde_json::to_string_pretty(manifest).expect("a manifest serializes");
     let tmp = work.join("sweep.json.tmp");
     std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
@@ -329,13 +329,6 @@ fn write_chunk(
     sink.commit().map_err(|e| e.to_string())?;
     // The chunk appears whole or not at all.
     std::fs::rename(&tmp, &done).map_err(|e| format!("{}: {e}", done.display()))
-}
-
-/// Writes `path` through a temporary file renamed into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Concatenates every chunk (found in `dirs`) into the final files of `out`.
