@@ -15,6 +15,20 @@
 //! handed back. Every rejection carries a reason, to land in `events.csv`.
 //!
 //! Resources are integers: CPU in milli-cores, memory in bytes ([`Resources`]).
+//!
+//! Deliberate simplifications (each also stated where it applies):
+//! - only CPU and memory requests; no GPUs, taints, affinities, topology spread or
+//!   volumes: "fits" is both requests ≤ free;
+//! - scale-up does not re-simulate the scheduler on existing nodes (upstream
+//!   `filterOutSchedulable`): the caller hands in pods the scheduler could not place;
+//! - no `balance-similar-node-groups`, no per-pool backoff after a failed scale-up, no
+//!   cluster-wide `--max-nodes-total` / `--cores-total` / `--memory-total`;
+//! - least-waste divides by the template's allocatable (upstream: node capacity), and ties
+//!   go to the cheaper pool, then the name (upstream: random);
+//! - scale-down: pods block a node only by not fitting elsewhere; upstream's other blockers
+//!   (no controller, kube-system, local storage, `safe-to-evict: false`, a PDB with no
+//!   disruption left) are the caller's to add. Cooldowns are global
+//!   (`--scale-down-delay-type-local=false`, the default).
 
 pub mod drain;
 pub mod scale_down;

@@ -67,7 +67,8 @@ impl PoolState {
 pub struct UnfitPod {
     /// Pod name.
     pub pod: String,
-    /// "pod X does not fit any node group: requests …, largest allocatable cpu=… (pool …)".
+    /// "pod X does not fit any node group: requests …, largest allocatable cpu=… (pool …)",
+    /// the largest by CPU of the templates' allocatable minus DaemonSet overhead.
     pub reason: String,
 }
 
@@ -81,7 +82,8 @@ pub struct ScaleUpOption {
     /// Pods placed on the new nodes, in packing order.
     pub pods: Vec<String>,
     /// Least-waste score: wasted CPU fraction + wasted memory fraction of the new nodes'
-    /// allocatable [0, 2].
+    /// allocatable [0, 2] (DaemonSet overhead counts as waste, as upstream, whose
+    /// denominator is the node capacity).
     pub waste: f64,
     /// `add_nodes × price_per_node_hour ÷ pods.len()` [currency/h per pod].
     pub cost_per_pod: f64,
