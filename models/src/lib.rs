@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cluster;
 mod csv_input;
 pub mod dist;
 pub mod hpa;
