@@ -7,6 +7,8 @@
 //! - [`schedule`]: kube-scheduler placement (NodeResourcesFit filter and scoring).
 //! - [`quota`]: `v1` ResourceQuota manifests and the API server's quota admission.
 
+pub mod pool;
 pub mod resources;
 
+pub use pool::NodePool;
 pub use resources::Resources;
