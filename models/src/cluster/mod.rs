@@ -9,6 +9,8 @@
 
 pub mod pool;
 pub mod resources;
+pub mod schedule;
 
 pub use pool::NodePool;
 pub use resources::Resources;
+pub use schedule::{place, NodeView, Placement, Policy};
