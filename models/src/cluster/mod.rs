@@ -8,9 +8,11 @@
 //! - [`quota`]: `v1` ResourceQuota manifests and the API server's quota admission.
 
 pub mod pool;
+pub mod quota;
 pub mod resources;
 pub mod schedule;
 
 pub use pool::NodePool;
+pub use quota::{Quota, QuotaDenied, ResourceQuota};
 pub use resources::Resources;
 pub use schedule::{place, NodeView, Placement, Policy};
