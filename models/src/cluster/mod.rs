@@ -12,7 +12,7 @@ pub mod quota;
 pub mod resources;
 pub mod schedule;
 
-pub use pool::NodePool;
+pub use pool::{validate_pools, NodePool};
 pub use quota::{Quota, QuotaDenied, ResourceQuota};
 pub use resources::Resources;
 pub use schedule::{place, NodeView, Placement, Policy};

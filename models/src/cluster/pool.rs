@@ -300,6 +300,26 @@ impl NodePool {
     }
 }
 
+/// Every problem of the pools written at `path` (`node_pools`): each pool's own (at
+/// `node_pools[i]`), and names used twice. Empty when valid.
+pub fn validate_pools(pools: &[NodePool], path: &str) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    for (i, pool) in pools.iter().enumerate() {
+        let here = format!("{path}[{i}]");
+        if let Some(first) = pools[..i].iter().position(|p| p.name == pool.name) {
+            errors.push(
+                SpecError::at_path(
+                    format!("{here}.name"),
+                    format!("duplicate pool name `{}` (also {path}[{first}])", pool.name),
+                )
+                .with_hint("pool names identify pools in events and rows: make them unique"),
+            );
+        }
+        errors.extend(pool.validate(&here));
+    }
+    errors
+}
+
 #[cfg(test)]
 #[path = "pool_tests.rs"]
 mod tests;

@@ -147,3 +147,22 @@ fn zero_allocatable_is_rejected() {
         ]
     );
 }
+
+#[test]
+fn pool_names_must_be_unique_and_each_pool_is_checked_at_its_index() {
+    let a = pool(BASE);
+    let mut b = pool(&BASE.replace("0.192", "-1"));
+    b.instance_type = "m5.2xlarge".into();
+    let located: Vec<String> = validate_pools(&[a, b], "node_pools")
+        .into_iter()
+        .map(|e| format!("{}: {}", e.location, e.message))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            "node_pools[1].name: duplicate pool name `general` (also node_pools[0])",
+            "node_pools[1].price_per_hour_usd: must be zero or positive, got -1",
+        ]
+    );
+    assert!(validate_pools(&[], "node_pools").is_empty());
+}

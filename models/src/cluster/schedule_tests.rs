@@ -220,3 +220,53 @@ fn a_pod_that_fills_a_node_exactly_fits() {
         100
     );
 }
+
+#[test]
+fn placement_is_the_best_fitting_node_and_unschedulable_only_when_none_fits() {
+    // every combination of three nodes drawn from a small grid, for a few pods
+    let grid: Vec<NodeView> = [(0, 0, 0), (1000, 2, 1), (3000, 6, 3), (4000, 8, 4)]
+        .into_iter()
+        .flat_map(|used| {
+            [true, false].map(|ok| NodeView {
+                schedulable: ok,
+                ..node((4000, 8, 4), used)
+            })
+        })
+        .collect();
+    let pods = [
+        Resources::pod(0, 0),
+        Resources::pod(500, GI),
+        Resources::pod(1000, 4 * GI),
+    ];
+    let n = grid.len();
+    for k in 0..n * n * n {
+        let (a, b, c) = (k / (n * n), k / n % n, k % n);
+        let nodes = [grid[a], grid[b], grid[c]];
+        for pod in &pods {
+            let fits: Vec<usize> = (0..3).filter(|&i| filter(&nodes[i], pod).fits()).collect();
+            for policy in [
+                Policy::FirstFit,
+                Policy::LeastAllocated,
+                Policy::MostAllocated,
+            ] {
+                match place(&nodes, pod, policy) {
+                    Placement::Node(i) => {
+                        assert!(fits.contains(&i));
+                        for &j in &fits {
+                            let (si, sj) =
+                                (score(&nodes[i], pod, policy), score(&nodes[j], pod, policy));
+                            assert!(
+                                si > sj || (si == sj && i <= j),
+                                "{policy:?} chose {i} over {j}"
+                            );
+                        }
+                    }
+                    Placement::Unschedulable(why) => {
+                        assert!(fits.is_empty());
+                        assert_eq!(why.nodes, 3);
+                    }
+                }
+            }
+        }
+    }
+}
