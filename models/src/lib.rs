@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cluster;
 pub mod cluster_autoscaler;
 mod csv_input;
 pub mod dist;
