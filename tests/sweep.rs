@@ -23,7 +23,13 @@ fn read(dir: &Path, file: &str) -> Vec<u8> {
 }
 
 fn same_files(a: &Path, b: &Path) {
-    for f in ["summary.csv", "aggregate.csv", "timeseries.csv"] {
+    for f in [
+        "summary.csv",
+        "aggregate.csv",
+        "timeseries.csv",
+        "latency_cdf.csv",
+        "hpasim.json",
+    ] {
         assert!(
             read(a, f) == read(b, f),
             "{f} differs between {} and {}",
