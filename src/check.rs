@@ -122,7 +122,7 @@ pub struct Outcome {
 /// decimals, then read back), so that a measured mean and a baseline read from summary.csv
 /// are computed from the very same numbers: the same seed gives exactly the same mean.
 pub fn as_written(metric: &str, value: f64) -> f64 {
-    let Some(column) = Table::Summary.columns().iter().find(|c| c.name == metric) else {
+    let Some(column) = Table::Summary.column(metric) else {
         return value;
     };
     if column.kind == Kind::Integer || !value.is_finite() {
@@ -183,12 +183,7 @@ pub fn num(x: f64) -> String {
     if x.is_nan() {
         return "n/a".to_string();
     }
-    if x == 0.0 || x.is_infinite() {
-        return format_f64(x, 0);
-    }
-    let magnitude = x.abs().log10().floor() as i64;
-    let decimals = (3 - magnitude).clamp(0, 12) as usize;
-    format_f64(x, decimals)
+    hpasim_reports::format::significant(x)
 }
 
 /// `<= 1.1 × baseline (0.0123) → 0.01353`, or `< 500`.

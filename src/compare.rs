@@ -396,9 +396,7 @@ fn statistics(a: &[Replication], b: &[Replication]) -> Vec<MetricRow> {
 /// Decimal places of `metric` in summary.csv (9 for seconds and fractions, else 6).
 fn decimals(metric: &str) -> usize {
     Table::Summary
-        .columns()
-        .iter()
-        .find(|c| c.name == metric)
+        .column(metric)
         .map_or(VALUE_DECIMALS, |c| c.kind.decimals())
 }
 
@@ -449,19 +447,7 @@ fn human(x: f64) -> String {
     if x.is_nan() {
         return "–".to_string();
     }
-    if x == 0.0 {
-        return "0".to_string();
-    }
-    let magnitude = x.abs().log10().floor() as i32;
-    let places = (3 - magnitude).clamp(0, 9) as usize;
-    let mut s = format!("{x:.places$}");
-    if s.contains('.') {
-        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    }
-    if s == "-0" {
-        s = "0".to_string();
-    }
-    s
+    hpasim_reports::format::significant(x)
 }
 
 /// The table printed on stdout.

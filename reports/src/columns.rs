@@ -507,6 +507,11 @@ impl Table {
         }
     }
 
+    /// The column named `name`, if the table has one.
+    pub fn column(self, name: &str) -> Option<&'static Column> {
+        self.columns().iter().find(|c| c.name == name)
+    }
+
     /// The header names, in file order.
     pub fn header(self) -> impl Iterator<Item = &'static str> {
         self.columns().iter().map(|c| c.name)

@@ -56,9 +56,28 @@ pub fn format_f64(x: f64, decimals: usize) -> String {
     s
 }
 
+/// `x` for people: four significant digits (at most 12 decimals), trailing zeros removed, no
+/// exponent; `nan` for NaN, which callers usually replace by their own placeholder.
+pub fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format_f64(x, 0);
+    }
+    let magnitude = x.abs().log10().floor() as i64;
+    format_f64(x, (3 - magnitude).clamp(0, 12) as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn significant_keeps_four_digits_and_no_trailing_zeros() {
+        assert_eq!(significant(20.4567), "20.46");
+        assert_eq!(significant(0.0040921), "0.004092");
+        assert_eq!(significant(123456.7), "123457");
+        assert_eq!(significant(-1.5), "-1.5");
+        assert_eq!(significant(0.0), "0");
+    }
 
     fn v(x: f64) -> String {
         format_f64(x, VALUE_DECIMALS)

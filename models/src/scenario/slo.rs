@@ -36,11 +36,6 @@ fn default_percentile() -> u32 {
 }
 
 impl Slo {
-    /// The percentile as a quantile in (0, 1).
-    pub fn quantile(&self) -> f64 {
-        f64::from(self.percentile) / 100.0
-    }
-
     /// Whether one sample interval violates the objective, from its `latency_ms` at the
     /// SLO's percentile [ms], its errors and its arrivals. An interval without arrivals has
     /// no error rate; one without completions has no latency.

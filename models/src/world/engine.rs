@@ -1028,7 +1028,11 @@ impl<'a> World<'a> {
             let arrivals = s.arrivals.total();
             let (errors_before, arrivals_before) = s.slo_counts_at_interval_start;
             s.slo_counts_at_interval_start = (errors, arrivals);
-            let latency_ms = s.latency_interval.quantile_ms(slo.quantile());
+            let latency_ms = match slo.percentile {
+                50 => row.latency_p50_ms,
+                95 => row.latency_p95_ms,
+                _ => row.latency_p99_ms,
+            };
             if slo.violated(
                 latency_ms,
                 errors - errors_before,

@@ -16,18 +16,8 @@ pub struct RunSelect {
     pub replication: Option<u32>,
 }
 
-/// One run's identity.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RunKey {
-    /// The scenario's name.
-    pub scenario: String,
-    /// The variant.
-    pub variant: String,
-    /// The replication.
-    pub replication: u32,
-    /// The run's seed.
-    pub seed: u64,
-}
+/// One run's identity: the run key every output row starts with.
+pub use hpasim_models::rows::RunKey;
 
 /// One interval of timeseries.csv (`time_s` is its end). The latency percentiles are missing
 /// when the cell is empty or nothing completed in the interval.
