@@ -99,10 +99,42 @@ pub struct SummaryRow {
     pub keda_fallback_polls: u64,
     /// Seconds of sample intervals that missed the scenario's SLO [s] (0 without one).
     pub slo_violation_s: f64,
+    /// Time-weighted mean of nodes up (Ready, cordoned or draining) over all pools [nodes].
+    pub nodes_mean: f64,
+    /// Most nodes up at once over all pools [nodes].
+    pub nodes_max: u64,
+    /// Node lifetime summed over nodes, launch to termination [node·h].
+    pub node_hours: f64,
+    /// Cost of the nodes: node-hours × each pool's price [USD].
+    pub node_cost_usd: f64,
+    /// Part of `node_cost_usd` from spot pools [USD].
+    pub node_cost_spot_usd: f64,
+    /// Most pods Pending as Unschedulable at once [pods].
+    pub pods_unschedulable_max: u64,
+    /// Mean time a pod waited for a node, creation to binding, over pods bound [s].
+    pub capacity_wait_mean_s: f64,
+    /// Longest time a pod waited for a node [s].
+    pub capacity_wait_max_s: f64,
+    /// Cluster-autoscaler scale-ups (one per pool grown per scan).
+    pub ca_scale_ups: u64,
+    /// Nodes the cluster autoscaler removed (scale-down).
+    pub ca_nodes_removed: u64,
+    /// Nodes that failed (faults), pods lost with them.
+    pub node_failures: u64,
+    /// Spot nodes reclaimed by the provider.
+    pub spot_interruptions: u64,
+    /// Pod creations the ResourceQuota refused.
+    pub pods_quota_denied: u64,
+    /// Container crashes (faults: mean time between failures).
+    pub pod_crashes: u64,
+    /// Pods killed by the chaos step (faults).
+    pub pod_kills: u64,
+    /// Requests lost to faults: in flight on a pod that crashed, was killed or lost its node.
+    pub fault_errors: u64,
 }
 
 /// Number of metric columns of summary.csv (after the run key).
-pub const SUMMARY_METRICS: usize = 40;
+pub const SUMMARY_METRICS: usize = 56;
 
 impl SummaryRow {
     /// Every metric as (summary.csv column name, value), in column order: what `check` and
@@ -150,6 +182,22 @@ impl SummaryRow {
             keda_deactivations,
             keda_fallback_polls,
             slo_violation_s,
+            nodes_mean,
+            nodes_max,
+            node_hours,
+            node_cost_usd,
+            node_cost_spot_usd,
+            pods_unschedulable_max,
+            capacity_wait_mean_s,
+            capacity_wait_max_s,
+            ca_scale_ups,
+            ca_nodes_removed,
+            node_failures,
+            spot_interruptions,
+            pods_quota_denied,
+            pod_crashes,
+            pod_kills,
+            fault_errors,
         } = self;
         [
             ("duration_s", duration_s),
@@ -192,6 +240,22 @@ impl SummaryRow {
             ("keda_deactivations", keda_deactivations as f64),
             ("keda_fallback_polls", keda_fallback_polls as f64),
             ("slo_violation_s", slo_violation_s),
+            ("nodes_mean", nodes_mean),
+            ("nodes_max", nodes_max as f64),
+            ("node_hours", node_hours),
+            ("node_cost_usd", node_cost_usd),
+            ("node_cost_spot_usd", node_cost_spot_usd),
+            ("pods_unschedulable_max", pods_unschedulable_max as f64),
+            ("capacity_wait_mean_s", capacity_wait_mean_s),
+            ("capacity_wait_max_s", capacity_wait_max_s),
+            ("ca_scale_ups", ca_scale_ups as f64),
+            ("ca_nodes_removed", ca_nodes_removed as f64),
+            ("node_failures", node_failures as f64),
+            ("spot_interruptions", spot_interruptions as f64),
+            ("pods_quota_denied", pods_quota_denied as f64),
+            ("pod_crashes", pod_crashes as f64),
+            ("pod_kills", pod_kills as f64),
+            ("fault_errors", fault_errors as f64),
         ]
     }
 }

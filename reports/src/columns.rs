@@ -81,7 +81,7 @@ const fn with_key<const N: usize, const M: usize>(fields: [Column; N]) -> [Colum
     out
 }
 
-static SUMMARY: [Column; 44] = with_key([
+static SUMMARY: [Column; 60] = with_key([
     col("duration_s", Seconds, "s", "Simulated duration"),
     col("requests", Integer, "requests", "Requests that arrived"),
     col("completed", Integer, "requests", "Requests answered"),
@@ -276,6 +276,102 @@ static SUMMARY: [Column; 44] = with_key([
         Seconds,
         "s",
         "Seconds of sample intervals that missed the scenario's `slo` (0 without one)",
+    ),
+    col(
+        "nodes_mean",
+        Real,
+        "nodes",
+        "Time-weighted mean of nodes up over all pools (0 without `cluster`)",
+    ),
+    col(
+        "nodes_max",
+        Integer,
+        "nodes",
+        "Most nodes up at once over all pools",
+    ),
+    col(
+        "node_hours",
+        Real,
+        "node·h",
+        "Node-hours billed, launch to termination",
+    ),
+    col(
+        "node_cost_usd",
+        Real,
+        "USD",
+        "Cost of the nodes (node-hours × pool price), on-demand plus spot",
+    ),
+    col(
+        "node_cost_spot_usd",
+        Real,
+        "USD",
+        "Part of node_cost_usd from spot pools",
+    ),
+    col(
+        "pods_unschedulable_max",
+        Integer,
+        "pods",
+        "Most pods Pending (Unschedulable) at once",
+    ),
+    col(
+        "capacity_wait_mean_s",
+        Seconds,
+        "s",
+        "Mean wait of a pod for a node (creation to binding), over bound pods",
+    ),
+    col(
+        "capacity_wait_max_s",
+        Seconds,
+        "s",
+        "Longest wait of a pod for a node",
+    ),
+    col(
+        "ca_scale_ups",
+        Integer,
+        "scale-ups",
+        "Cluster-autoscaler scale-ups (pool grown in one scan)",
+    ),
+    col(
+        "ca_nodes_removed",
+        Integer,
+        "nodes",
+        "Nodes removed by the cluster autoscaler",
+    ),
+    col(
+        "node_failures",
+        Integer,
+        "nodes",
+        "Nodes that failed (faults)",
+    ),
+    col(
+        "spot_interruptions",
+        Integer,
+        "nodes",
+        "Spot nodes reclaimed by the provider",
+    ),
+    col(
+        "pods_quota_denied",
+        Integer,
+        "pods",
+        "Pod creations refused by the ResourceQuota",
+    ),
+    col(
+        "pod_crashes",
+        Integer,
+        "crashes",
+        "Container crashes (faults)",
+    ),
+    col(
+        "pod_kills",
+        Integer,
+        "pods",
+        "Pods killed by fault injection (chaos kills)",
+    ),
+    col(
+        "fault_errors",
+        Integer,
+        "requests",
+        "Requests lost to faults (crash, kill, node failure, spot interruption)",
     ),
 ]);
 

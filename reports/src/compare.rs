@@ -24,7 +24,7 @@ use crate::aggregate::{t975, Moments};
 
 /// Summary metrics (summary.csv column names) where a lower value is better; prefixes end
 /// with `_`.
-pub const LOWER_IS_BETTER: [&str; 21] = [
+pub const LOWER_IS_BETTER: [&str; 27] = [
     "latency_",
     "wait_",
     "error_rate",
@@ -46,6 +46,12 @@ pub const LOWER_IS_BETTER: [&str; 21] = [
     "keda_fallback_polls",
     "in_system_mean",
     "slo_violation_s",
+    "node_hours",
+    "node_cost_",
+    "pods_unschedulable_max",
+    "capacity_wait_",
+    "pods_quota_denied",
+    "fault_errors",
 ];
 
 /// Whether a lower value of the summary metric `metric` is better (for the others a

@@ -593,6 +593,22 @@ mod tests {
                 "keda_deactivations",
                 "keda_fallback_polls",
                 "slo_violation_s",
+                "nodes_mean",
+                "nodes_max",
+                "node_hours",
+                "node_cost_usd",
+                "node_cost_spot_usd",
+                "pods_unschedulable_max",
+                "capacity_wait_mean_s",
+                "capacity_wait_max_s",
+                "ca_scale_ups",
+                "ca_nodes_removed",
+                "node_failures",
+                "spot_interruptions",
+                "pods_quota_denied",
+                "pod_crashes",
+                "pod_kills",
+                "fault_errors",
             ]
         );
     }

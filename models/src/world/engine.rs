@@ -1126,6 +1126,22 @@ impl<'a> World<'a> {
             keda_deactivations: self.keda.as_ref().map_or(0, |k| k.deactivations),
             keda_fallback_polls: self.keda.as_ref().map_or(0, |k| k.fallback_polls),
             slo_violation_s: s.slo_violation_s,
+            nodes_mean: 0.0,
+            nodes_max: 0,
+            node_hours: 0.0,
+            node_cost_usd: 0.0,
+            node_cost_spot_usd: 0.0,
+            pods_unschedulable_max: 0,
+            capacity_wait_mean_s: 0.0,
+            capacity_wait_max_s: 0.0,
+            ca_scale_ups: 0,
+            ca_nodes_removed: 0,
+            node_failures: 0,
+            spot_interruptions: 0,
+            pods_quota_denied: 0,
+            pod_crashes: 0,
+            pod_kills: 0,
+            fault_errors: 0,
         }
     }
 }
