@@ -90,6 +90,8 @@ pub struct Simulation {
     pub keda: Option<super::keda::KedaSim>,
     /// The message queue the pods consume from, if the scenario has one.
     pub queue: Option<super::queue_config::QueueConfig>,
+    /// Nodes, the scheduler, the cluster autoscaler and node faults, if the scenario has them.
+    pub cluster: Option<super::cluster_config::ClusterConfig>,
 }
 
 impl Simulation {
@@ -169,6 +171,11 @@ impl Simulation {
                 .map(|d| super::db_config::compile_db(d, &s.workload.classes, base_dir))
                 .transpose()?,
             queue: super::queue_config::compile_queue(s),
+            cluster: s
+                .cluster
+                .as_ref()
+                .map(|c| super::cluster_config::compile_cluster(c, &resolved, base_dir))
+                .transpose()?,
         })
     }
 }
