@@ -372,7 +372,7 @@ impl<'a> World<'a> {
             return;
         };
         if self.pods[pod as usize].lost {
-            self.lost_on_failed_node(now, request);
+            self.lost_on_failed_node(now, Request { pod, ..request });
             return;
         }
         let p = &self.pods[pod as usize];
@@ -851,7 +851,12 @@ impl<'a> World<'a> {
         } else {
             self.pods[pod as usize].phase = to;
             let name = self.pod_name(pod);
-            self.event(now, to.event_kind(), name, String::new());
+            let detail = if to == PodPhase::Scheduled {
+                self.node_name_of(pod)
+            } else {
+                String::new()
+            };
+            self.event(now, to.event_kind(), name, detail);
         }
     }
 

@@ -846,12 +846,23 @@ impl World<'_> {
     /// it starts cold, Pending until a node has room (false).
     pub(super) fn bind_warm_pod(&mut self, now: SimTime, pod: u32) -> bool {
         if self.try_bind(now, pod).is_ok() {
+            let (name, node) = (self.pod_name(pod), self.node_name_of(pod));
+            self.event(now, PodPhase::Scheduled.event_kind(), name, node);
             return true;
         }
         let name = self.pod_name(pod);
         self.event(now, PodPhase::Pending.event_kind(), name, String::new());
         self.on_pod_phase(now, pod, PodPhase::Scheduled);
         false
+    }
+
+    /// The name of the node `pod` is bound to (empty when none).
+    pub(super) fn node_name_of(&self, pod: u32) -> String {
+        let node = self.pods[pod as usize].node;
+        match self.cluster.as_ref() {
+            Some(c) if node != NO_NODE => c.nodes[node as usize].name.clone(),
+            _ => String::new(),
+        }
     }
 
     /// A request sent to a pod whose node failed unnoticed: lost (a fault error).
