@@ -7,6 +7,7 @@ mod cli;
 mod compare;
 mod database;
 mod determinism;
+mod faults;
 mod hpa_bad_input;
 mod hpa_conformance;
 mod hpa_e2e;

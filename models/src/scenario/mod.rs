@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod database;
 mod error;
 pub mod expect;
+pub mod faults;
 pub mod queue;
 pub mod slo;
 pub mod spec;

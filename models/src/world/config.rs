@@ -90,6 +90,8 @@ pub struct Simulation {
     pub keda: Option<super::keda::KedaSim>,
     /// The message queue the pods consume from, if the scenario has one.
     pub queue: Option<super::queue_config::QueueConfig>,
+    /// Pod faults (chaos kills, container crashes), if the scenario injects any.
+    pub faults: Option<super::faults::FaultsConfig>,
 }
 
 impl Simulation {
@@ -169,6 +171,7 @@ impl Simulation {
                 .map(|d| super::db_config::compile_db(d, &s.workload.classes, base_dir))
                 .transpose()?,
             queue: super::queue_config::compile_queue(s),
+            faults: s.faults.as_ref().map(super::faults::FaultsConfig::compile),
         })
     }
 }

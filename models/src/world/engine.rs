@@ -38,11 +38,12 @@ pub(super) struct Rngs {
     queries: StreamRng,
     pub(super) messages: StreamRng,
     pub(super) crashes: StreamRng,
+    pub(super) faults: StreamRng,
 }
 
 /// Why a request left without an answer, or that it got one.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     Completed,
     Rejected,
     TimedOut,
@@ -117,6 +118,8 @@ pub struct World<'a> {
     pub(super) timeouts: VecDeque<(SimTime, u32, u64)>,
     /// A `TimeoutsDue` event is scheduled.
     pub(super) timeout_armed: bool,
+    /// Pod faults: per-pod crash state and counters.
+    pub(super) faults: super::faults::FaultState,
 }
 
 impl<'a> World<'a> {
@@ -132,6 +135,7 @@ impl<'a> World<'a> {
             queries: streams.get("queries"),
             messages: streams.get("messages"),
             crashes: streams.get("crashes"),
+            faults: streams.get("faults"),
         };
         let db = sim.db.as_ref().map(|c| {
             let bouncers = c.bouncer.as_ref().map_or(0, |b| b.replicas);
@@ -178,6 +182,7 @@ impl<'a> World<'a> {
             stopped: None,
             timeouts: VecDeque::new(),
             timeout_armed: false,
+            faults: Default::default(),
         }
     }
 
@@ -207,6 +212,7 @@ impl<'a> World<'a> {
         self.start_autoscaling();
         self.start_queue();
         self.start_keda();
+        self.start_faults();
         for &(at, replicas) in &self.sim.pods.scale_schedule {
             if SimTime::ZERO + at < self.end {
                 self.schedule(SimTime::ZERO + at, Event::SetReplicas { replicas });
@@ -257,6 +263,9 @@ impl<'a> World<'a> {
                 Event::ConsumerWake { pod } => self.on_consumer_wake(now, pod),
                 Event::SessionExpired { pod } => self.on_session_expired(now, pod),
                 Event::ConsumerCrash { pod } => self.on_consumer_crash(now, pod),
+                Event::PodKill { index } => self.on_pod_kill(now, index),
+                Event::PodCrash { pod, gen } => self.on_pod_crash(now, pod, gen),
+                Event::PodRestart { pod, gen } => self.on_pod_restart(now, pod, gen),
                 Event::SetReplicas { replicas } => {
                     self.set_replicas(now, replicas, "scale_schedule")
                 }
@@ -588,7 +597,7 @@ impl<'a> World<'a> {
     }
 
     /// Removes a live request wherever it is (timed out or killed); its work is dropped.
-    fn abandon(&mut self, now: SimTime, slot: u32) {
+    pub(super) fn abandon(&mut self, now: SimTime, slot: u32) {
         let r = *self.requests.get(slot);
         match r.stage {
             Stage::Queued => {
@@ -632,7 +641,7 @@ impl<'a> World<'a> {
         self.release(now, slot);
     }
 
-    fn emit_request(&mut self, now: SimTime, r: &Request, outcome: Outcome) {
+    pub(super) fn emit_request(&mut self, now: SimTime, r: &Request, outcome: Outcome) {
         if !r.sampled {
             return;
         }
@@ -709,6 +718,7 @@ impl<'a> World<'a> {
             self.bill(now, pod);
             self.enter_running(now);
             self.db_pod_started(now, pod);
+            self.arm_crash(now, pod);
             self.make_ready(now, pod);
         }
     }
@@ -777,6 +787,9 @@ impl<'a> World<'a> {
     }
 
     fn on_pod_phase(&mut self, now: SimTime, pod: u32, to: PodPhase) {
+        if to == PodPhase::Ready && self.stale_ready(now, pod) {
+            return;
+        }
         let p = &self.pods[pod as usize];
         if p.phase >= PodPhase::Terminating {
             return;
@@ -805,6 +818,7 @@ impl<'a> World<'a> {
             PodPhase::Started => {
                 self.enter_running(now);
                 self.db_pod_started(now, pod);
+                self.arm_crash(now, pod);
                 self.schedule(
                     plan[3],
                     Event::PodPhase {
@@ -1139,9 +1153,9 @@ impl<'a> World<'a> {
             node_failures: 0,
             spot_interruptions: 0,
             pods_quota_denied: 0,
-            pod_crashes: 0,
-            pod_kills: 0,
-            fault_errors: 0,
+            pod_crashes: self.faults.pod_crashes,
+            pod_kills: self.faults.pod_kills,
+            fault_errors: self.faults.fault_errors,
         }
     }
 }
