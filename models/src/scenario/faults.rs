@@ -97,18 +97,16 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
         let p = format!("faults.pod_kills[{i}]");
         if k.count < 1 {
             errors.push(
-                SpecError::at_path(format!("{p}.count"), "must be at least 1, got 0")
-                    .with_hint("the number of Ready pods killed at `at`; remove the entry to kill none"),
+                SpecError::at_path(format!("{p}.count"), "must be at least 1, got 0").with_hint(
+                    "the number of Ready pods killed at `at`; remove the entry to kill none",
+                ),
             );
         }
         if !k.at.secs().is_finite() || k.at.secs() > s.duration.secs() {
             errors.push(
                 SpecError::at_path(
                     format!("{p}.at"),
-                    format!(
-                        "{} is after the end of the run ({})",
-                        k.at, s.duration
-                    ),
+                    format!("{} is after the end of the run ({})", k.at, s.duration),
                 )
                 .with_hint(format!(
                     "kill within the run (`at` between 0s and {}), or lengthen `duration`",
