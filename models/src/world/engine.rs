@@ -846,7 +846,7 @@ impl<'a> World<'a> {
         self.stats.cost_rate.set(now, rate);
     }
 
-    fn enter_running(&mut self, now: SimTime) {
+    pub(super) fn enter_running(&mut self, now: SimTime) {
         let cores = self.stats.running_request_cores.value() + self.sim.pods.cpu_request;
         self.stats.running_request_cores.set(now, cores);
     }

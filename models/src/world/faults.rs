@@ -6,8 +6,9 @@
 //!        ─▶ pod_deleted "killed by fault injection" ─▶ ReplicaSet: cold replacement at once
 //!  container starts ─▶ next crash at now + Exp(mtbf) ─PodCrash{pod, gen}─▶ requests held lost,
 //!        pool connections and metrics lost, out of the endpoints ─▶ CrashLoopBackOff
-//!        ─PodRestart after min(initial·2^(k−1), max)─▶ container start + app start + probe
-//!        ─▶ Started ─▶ Ready (k = consecutive restarts, reset when it ran ≥ backoff_reset)
+//!        ─PodRestart after min(initial·2^(k−1), max)─▶ Pulled ─PodRestart after container
+//!        start─▶ Started ─app start + probe─▶ Ready (k = consecutive restarts, reset when it
+//!        ran ≥ backoff_reset)
 //! ```
 //!
 //! Semantics, with their upstream references:
@@ -275,32 +276,52 @@ impl World<'_> {
         }
     }
 
-    /// The back-off is over: the kubelet restarts the container (a new container start, app
-    /// start and readiness probe, drawn from the `faults` stream).
+    /// The restart of a crashed container, in two steps (both `PodRestart` with the crash's
+    /// generation): the back-off is over, the kubelet creates the container again (phase
+    /// `Pulled`; container start and app start drawn from the `faults` stream); then the
+    /// container runs (phase `Started`, readiness probe as at a first start). The database
+    /// pool opens its `minimumIdle` connections again and keeps its one `maxLifetime` timer.
     pub(super) fn on_pod_restart(&mut self, now: SimTime, pod: u32, gen: u32) {
-        if self.pods[pod as usize].phase != PodPhase::CrashLoopBackOff
-            || self.faults.pod(pod).gen != gen
-        {
+        if self.faults.pod(pod).gen != gen {
             return;
         }
-        let st = &self.sim.pods.startup;
-        let rng = &mut self.rng.faults;
-        let started = now + SimDuration::from_secs_f64(st.container_start.sample(rng));
-        let app_up = started + SimDuration::from_secs_f64(st.app_start.sample(rng));
-        let ready = ready_at(started, app_up, st.probe);
-        let p = &mut self.pods[pod as usize];
-        p.planned[2] = started;
-        p.planned[3] = ready;
-        let restarts = self.faults.pod(pod).restarts;
-        let name = self.pod_name(pod);
-        self.event(now, "pod_restarted", name, format!("restart {restarts}"));
-        self.schedule(
-            started,
-            Event::PodPhase {
-                pod,
-                to: PodPhase::Started,
-            },
-        );
+        match self.pods[pod as usize].phase {
+            PodPhase::CrashLoopBackOff => {
+                let st = &self.sim.pods.startup;
+                let rng = &mut self.rng.faults;
+                let started = now + SimDuration::from_secs_f64(st.container_start.sample(rng));
+                let app_up = started + SimDuration::from_secs_f64(st.app_start.sample(rng));
+                let ready = ready_at(started, app_up, st.probe);
+                let p = &mut self.pods[pod as usize];
+                p.phase = PodPhase::Pulled;
+                p.planned[2] = started;
+                p.planned[3] = ready;
+                let restarts = self.faults.pod(pod).restarts;
+                let name = self.pod_name(pod);
+                self.event(now, "pod_restarted", name, format!("restart {restarts}"));
+                self.schedule(started, Event::PodRestart { pod, gen });
+            }
+            PodPhase::Pulled => {
+                self.enter_running(now);
+                let idle = self.sim.db.as_ref().map_or(0, |c| c.min_idle);
+                for _ in 0..idle {
+                    self.open_connection(now, pod);
+                }
+                self.arm_crash(now, pod);
+                self.pods[pod as usize].phase = PodPhase::Started;
+                let name = self.pod_name(pod);
+                self.event(now, PodPhase::Started.event_kind(), name, String::new());
+                let ready = self.pods[pod as usize].planned[3];
+                self.schedule(
+                    ready,
+                    Event::PodPhase {
+                        pod,
+                        to: PodPhase::Ready,
+                    },
+                );
+            }
+            _ => {}
+        }
     }
 
     /// Takes `pod` out of the endpoints (if it is one).
