@@ -92,6 +92,8 @@ pub struct Simulation {
     pub queue: Option<super::queue_config::QueueConfig>,
     /// Nodes, the scheduler, the cluster autoscaler and node faults, if the scenario has them.
     pub cluster: Option<super::cluster_config::ClusterConfig>,
+    /// Pod faults (chaos kills, container crashes), if the scenario injects any.
+    pub faults: Option<super::faults::FaultsConfig>,
 }
 
 impl Simulation {
@@ -176,6 +178,7 @@ impl Simulation {
                 .as_ref()
                 .map(|c| super::cluster_config::compile_cluster(c, &resolved, base_dir))
                 .transpose()?,
+            faults: s.faults.as_ref().map(super::faults::FaultsConfig::compile),
         })
     }
 }
