@@ -281,6 +281,11 @@ fn node_failure_loses_work_in_flight_requests_fail_until_not_ready_and_pods_come
     assert!(killed.iter().all(|r| r.arrival_s < 100.0));
     assert_eq!(summary.fault_errors, killed.len() as u64);
     assert_eq!(summary.killed, killed.len() as u64);
+    let per_interval = column(&rows, "fault_errors", &extra_columns(&yaml));
+    assert_eq!(per_interval.iter().sum::<f64>(), killed.len() as f64);
+    assert_eq!(per_interval[..5].iter().sum::<f64>(), 0.0);
+    // The failure (scheduled at the start) runs before the 60 s sample closes its interval.
+    assert_eq!(per_interval[5], in_flight as f64);
     assert_eq!(summary.node_failures, 1);
     assert_eq!(events(&rows, "node_not_ready")[0].time_s, 100.0);
     // Evicted and replaced at 400 s; the surviving node has room for one of them.

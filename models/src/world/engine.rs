@@ -1108,6 +1108,7 @@ impl<'a> World<'a> {
         row.extra.extend(self.keda_columns());
         let cluster_columns = self.cluster_columns(now);
         row.extra.extend(cluster_columns);
+        row.extra.extend(self.fault_columns());
         self.sink.timeseries(self.key, &row);
     }
 

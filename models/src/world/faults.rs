@@ -124,8 +124,23 @@ pub(super) struct FaultState {
     pub(super) pod_crashes: u64,
     /// Pods killed by chaos steps.
     pub(super) pod_kills: u64,
-    /// Requests lost to kills and crashes.
+    /// Requests lost to kills, crashes, failed and reclaimed nodes.
     pub(super) fault_errors: u64,
+    /// `fault_errors` when the current sample interval began.
+    pub(super) fault_errors_at_interval_start: u64,
+}
+
+impl World<'_> {
+    /// The `fault_errors` time-series column: requests lost to faults in the interval.
+    pub(super) fn fault_columns(&mut self) -> Option<f64> {
+        if !self.sim.has_faults() {
+            return None;
+        }
+        let f = &mut self.faults;
+        let n = f.fault_errors - f.fault_errors_at_interval_start;
+        f.fault_errors_at_interval_start = f.fault_errors;
+        Some(n as f64)
+    }
 }
 
 impl FaultState {

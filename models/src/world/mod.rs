@@ -60,6 +60,16 @@ impl Simulation {
         World::new(self, key, sink).run_checked()
     }
 
+    /// Whether the scenario injects faults that lose requests: `faults:`, node failures or
+    /// spot pools.
+    pub fn has_faults(&self) -> bool {
+        self.faults.is_some()
+            || self
+                .cluster
+                .as_ref()
+                .is_some_and(|c| c.failures.is_some() || c.pools.iter().any(|p| p.spot.is_some()))
+    }
+
     /// Names of the scenario-specific time-series columns ([`crate::rows::TimeseriesRow::extra`]).
     pub fn timeseries_extra_columns(&self) -> Vec<String> {
         let mut columns = self
@@ -77,6 +87,9 @@ impl Simulation {
         }
         if let Some(c) = &self.cluster {
             columns.extend(nodes::cluster_column_names(c));
+        }
+        if self.has_faults() {
+            columns.push("fault_errors".into());
         }
         columns
     }
