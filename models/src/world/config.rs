@@ -90,6 +90,8 @@ pub struct Simulation {
     pub keda: Option<super::keda::KedaSim>,
     /// The message queue the pods consume from, if the scenario has one.
     pub queue: Option<super::queue_config::QueueConfig>,
+    /// The namespace's ResourceQuota, if the scenario has one.
+    pub quota: Option<super::quota::QuotaConfig>,
 }
 
 impl Simulation {
@@ -169,6 +171,7 @@ impl Simulation {
                 .map(|d| super::db_config::compile_db(d, &s.workload.classes, base_dir))
                 .transpose()?,
             queue: super::queue_config::compile_queue(s),
+            quota: super::quota::compile_quota(s, &resolved)?,
         })
     }
 }

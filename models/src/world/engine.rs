@@ -704,6 +704,7 @@ impl<'a> World<'a> {
     /// The Deployment's initial pods: already running and Ready at time zero.
     fn start_warm_pods(&mut self, now: SimTime, n: u32) {
         self.set_desired(now, n, "initial");
+        let n = self.quota_admitted(now, n);
         for _ in 0..n {
             let pod = self.new_pod(now, PodPhase::Pending);
             self.bill(now, pod);
@@ -734,7 +735,7 @@ impl<'a> World<'a> {
             .collect();
         let have = live.len() as u32;
         if have < n {
-            for _ in have..n {
+            for _ in 0..self.quota_admitted(now, n - have) {
                 self.create_cold_pod(now);
             }
         } else if have > n {
@@ -746,10 +747,10 @@ impl<'a> World<'a> {
 
     /// The ReplicaSet replaces a pod that died: a cold start, desired replicas unchanged.
     pub(super) fn replace_pod(&mut self, now: SimTime) {
-        self.create_cold_pod(now);
+        self.sync_replicas(now);
     }
 
-    fn create_cold_pod(&mut self, now: SimTime) {
+    pub(super) fn create_cold_pod(&mut self, now: SimTime) {
         let pod = self.new_pod(now, PodPhase::Pending);
         let st = &self.sim.pods.startup;
         let rng = &mut self.rng.startup;
@@ -953,6 +954,7 @@ impl<'a> World<'a> {
             name,
             reason.to_string(),
         );
+        self.quota_freed(now);
     }
 
     // ----- rows -----------------------------------------------------------------------------
@@ -1138,7 +1140,7 @@ impl<'a> World<'a> {
             ca_nodes_removed: 0,
             node_failures: 0,
             spot_interruptions: 0,
-            pods_quota_denied: 0,
+            pods_quota_denied: self.stats.quota_denied,
             pod_crashes: 0,
             pod_kills: 0,
             fault_errors: 0,

@@ -29,6 +29,7 @@ pub mod hpa_config;
 pub mod keda;
 pub mod pod;
 pub mod queue_config;
+pub mod quota;
 mod request;
 pub mod startup;
 mod stats;
