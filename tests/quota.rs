@@ -82,10 +82,7 @@ struct Files {
 
 impl Files {
     fn new(docs: &[&str]) -> Files {
-        let manifest = docs
-            .iter()
-            .map(|d| format!("---\n{d}"))
-            .collect::<String>();
+        let manifest = docs.iter().map(|d| format!("---\n{d}")).collect::<String>();
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("web.yaml"), SCENARIO).unwrap();
         std::fs::write(dir.path().join("k8s.yaml"), &manifest).unwrap();
@@ -125,7 +122,11 @@ fn quota_manifests_guide_002_quota_and_a_pdb_load_from_a_manifests_file() {
     let rq = loaded.scenario.resource_quota.as_ref().expect("a quota");
     assert_eq!(rq.metadata.name.as_deref(), Some("compute-resources"));
     assert_eq!(rq.spec.hard.len(), 4);
-    let pdb = loaded.scenario.pod_disruption_budget.as_ref().expect("a pdb");
+    let pdb = loaded
+        .scenario
+        .pod_disruption_budget
+        .as_ref()
+        .expect("a pdb");
     assert_eq!(pdb.pdb(), Pdb::MinAvailable(IntOrPercent::Int(2)));
     let warnings = hpasim_models::scenario::capacity::capacity_warnings(&loaded.scenario);
     assert!(warnings.is_empty(), "{warnings:?}");
@@ -148,10 +149,7 @@ fn quota_manifests_guide_000_quota_loads_and_warns_about_the_keys_it_ignores() {
 
 #[test]
 fn quota_manifests_policy_v1beta1_pdb_is_refused_with_the_removal_hint() {
-    let files = Files::new(&[
-        DEPLOYMENT,
-        &PDB.replace("policy/v1", "policy/v1beta1"),
-    ]);
+    let files = Files::new(&[DEPLOYMENT, &PDB.replace("policy/v1", "policy/v1beta1")]);
     let e = files.error();
     assert_eq!(e.location, files.at("policy/v1beta1", 0, "policy"));
     assert_eq!(
@@ -167,7 +165,10 @@ fn quota_manifests_policy_v1beta1_pdb_is_refused_with_the_removal_hint() {
 fn quota_manifests_a_pdb_with_both_min_available_and_max_unavailable_is_located() {
     let files = Files::new(&[
         DEPLOYMENT,
-        &PDB.replace("  minAvailable: 2\n", "  minAvailable: 2\n  maxUnavailable: 1\n"),
+        &PDB.replace(
+            "  minAvailable: 2\n",
+            "  minAvailable: 2\n  maxUnavailable: 1\n",
+        ),
     ]);
     let e = files.error();
     assert_eq!(e.location, files.at("minAvailable", 0, "2"));
@@ -199,7 +200,8 @@ fn quota_manifests_a_second_quota_is_an_error() {
     let e = files.error();
     assert_eq!(e.location, files.at("kind: ResourceQuota", 1, "kind"));
     assert!(
-        e.message.starts_with("a second ResourceQuota: the scenario already has one at"),
+        e.message
+            .starts_with("a second ResourceQuota: the scenario already has one at"),
         "{e}"
     );
 }
@@ -210,8 +212,9 @@ fn quota_manifests_a_pdb_selecting_none_of_the_deployments_pods_is_an_error() {
     let e = files.error();
     assert_eq!(e.location, files.at("matchLabels", 1, "matchLabels"));
     assert!(
-        e.message
-            .contains("selects no pod of the Deployment: its template labels (app=web) lack app=api"),
+        e.message.contains(
+            "selects no pod of the Deployment: its template labels (app=web) lack app=api"
+        ),
         "{e}"
     );
 }
@@ -286,7 +289,10 @@ fn quota_a_scale_up_beyond_a_pods_quota_creates_exactly_the_pods_it_admits() {
 #[test]
 fn quota_initial_replicas_beyond_the_quota_start_fewer_warm_pods_with_the_events() {
     let text = scenario("{ pods: \"4\" }", "").replace("  replicas: 2\n", "  replicas: 6\n");
-    let text = text.replace("    - { at: 30s, replicas: 6 }\n", "    - { at: 90s, replicas: 6 }\n");
+    let text = text.replace(
+        "    - { at: 30s, replicas: 6 }\n",
+        "    - { at: 90s, replicas: 6 }\n",
+    );
     let (summary, sink) = run_text(&text, &[]);
     // Batches of 1, 2, then 3: one admitted, two refused.
     let failed = of_kind(&sink.events, "pod_create_failed");

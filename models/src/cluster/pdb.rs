@@ -155,8 +155,9 @@ impl PodDisruptionBudget {
         ] {
             if let Some(Err(e)) = v.as_ref().map(IntOrString::to_int_or_percent) {
                 errors.push(
-                    SpecError::at_path(at(field), e)
-                        .with_hint("write a pod count such as `1`, or a percentage such as `\"50%\"`"),
+                    SpecError::at_path(at(field), e).with_hint(
+                        "write a pod count such as `1`, or a percentage such as `\"50%\"`",
+                    ),
                 );
             }
         }
@@ -282,7 +283,8 @@ mod tests {
 
     #[test]
     fn bad_amounts_and_policies_get_the_api_servers_messages() {
-        let p = pdb("  minAvailable: \"150%\"\n  selector: {}\n  unhealthyPodEvictionPolicy: Never\n");
+        let p =
+            pdb("  minAvailable: \"150%\"\n  selector: {}\n  unhealthyPodEvictionPolicy: Never\n");
         let e = p.validate("pdb", None);
         assert_eq!(e.len(), 2, "{e:?}");
         assert_eq!(e[0].message, "`150%`: must not be greater than 100%");

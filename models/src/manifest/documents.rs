@@ -293,11 +293,8 @@ pub(crate) fn merge_files(
                     )?)
                 }
                 Kind::ResourceQuota => {
-                    scenario.resource_quota = Some(parse::<ResourceQuota>(
-                        &doc,
-                        &path,
-                        "ResourceQuota",
-                    )?)
+                    scenario.resource_quota =
+                        Some(parse::<ResourceQuota>(&doc, &path, "ResourceQuota")?)
                 }
                 Kind::PodDisruptionBudget => {
                     scenario.pod_disruption_budget = Some(parse::<PodDisruptionBudget>(

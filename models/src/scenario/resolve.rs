@@ -77,7 +77,10 @@ pub fn resolve_pods(s: &Scenario) -> Result<ResolvedPods, SpecError> {
             cpu_limit: d.pod_limit("cpu"),
             memory_request: d.pod_request("memory"),
             memory_limit: d.pod_limit("memory"),
-            requests_specified: (d.pod_specifies_request("cpu"), d.pod_specifies_request("memory")),
+            requests_specified: (
+                d.pod_specifies_request("cpu"),
+                d.pod_specifies_request("memory"),
+            ),
             readiness_probe: probe,
             termination_grace_period: Duration::from_secs(
                 d.termination_grace_period_seconds() as f64
@@ -163,5 +166,29 @@ mod tests {
             "no probe: Ready when the app is up"
         );
         assert_eq!(r.termination_grace_period.secs(), 5.0);
+        assert_eq!(r.memory_limit, None, "the container sets no memory limit");
+        assert_eq!(r.requests_specified, (true, true));
+    }
+
+    #[test]
+    fn quota_requests_are_the_pods_and_none_where_a_container_leaves_one_out() {
+        let text = VALID.replace("  replicas: 2\n", "").replace("  cpu_request: 500m\n", "")
+            + "deployment:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    template:\n      spec:\n        containers:\n          - {name: app, resources: {requests: {cpu: 300m}, limits: {memory: 1Gi}}}\n          - {name: proxy, resources: {limits: {cpu: 100m, memory: 64Mi}}}\n";
+        let s = load_str(&text, Path::new("v.yaml"), &[])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .scenario;
+        let q = resolve_pods(&s).unwrap().quota_requests().unwrap();
+        // A lone limit is the request (API defaulting); the app has no CPU limit.
+        assert_eq!(q.requests_cpu_millis, Some(400));
+        assert_eq!(q.requests_memory_bytes, Some((1 << 30) + (64 << 20)));
+        assert_eq!(q.limits_cpu_millis, None);
+        assert_eq!(q.limits_memory_bytes, Some((1 << 30) + (64 << 20)));
+        let s = load_str(VALID, Path::new("v.yaml"), &[]).unwrap().scenario;
+        let q = resolve_pods(&s).unwrap().quota_requests().unwrap();
+        assert_eq!(q.requests_cpu_millis, Some(500));
+        assert_eq!(
+            q.requests_memory_bytes, None,
+            "pods.memory_request not written"
+        );
     }
 }

@@ -130,7 +130,12 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
         }
     }
     if let Some(pdb) = &s.pod_disruption_budget {
-        manifest_header(&mut c, Kind::PodDisruptionBudget, &pdb.api_version, &pdb.kind);
+        manifest_header(
+            &mut c,
+            Kind::PodDisruptionBudget,
+            &pdb.api_version,
+            &pdb.kind,
+        );
         c.errors
             .extend(pdb.validate("pod_disruption_budget", s.deployment.as_ref()));
     }
