@@ -4,6 +4,7 @@ mod bad_input;
 mod balancing;
 mod check;
 mod cli;
+mod cluster;
 mod compare;
 mod database;
 mod determinism;

@@ -400,3 +400,19 @@ fn quota_validate_warns_when_the_quota_cannot_admit_the_initial_replicas() {
         "{stdout}"
     );
 }
+
+#[test]
+fn quota_a_pod_disruption_budget_reaches_the_cluster_autoscalers_drain() {
+    let path = crate::support::repo_root().join("scenarios/node-provisioning/scenario.yaml");
+    let text = std::fs::read_to_string(&path).unwrap()
+        + "pod_disruption_budget:\n  apiVersion: policy/v1\n  kind: PodDisruptionBudget\n  metadata: {name: api}\n  spec:\n    maxUnavailable: \"25%\"\n    selector: {}\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(path.with_file_name("k8s.yaml"), dir.path().join("k8s.yaml")).unwrap();
+    std::fs::write(dir.path().join("scenario.yaml"), text).unwrap();
+    let loaded = load(&dir.path().join("scenario.yaml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let sim = hpasim_models::Simulation::compile(&loaded.scenario, &loaded.base_dir).unwrap();
+    assert_eq!(
+        sim.cluster.expect("a cluster").pdb,
+        Some(Pdb::MaxUnavailable(IntOrPercent::Percent(25)))
+    );
+}

@@ -18,7 +18,7 @@ use crate::format::{push_f64, VALUE_DECIMALS};
 use crate::ReportError;
 
 /// The summary metrics aggregated, in output order.
-pub const AGGREGATED: [&str; 17] = [
+pub const AGGREGATED: [&str; 20] = [
     "latency_mean_ms",
     "latency_p50_ms",
     "latency_p95_ms",
@@ -36,6 +36,9 @@ pub const AGGREGATED: [&str; 17] = [
     "messages_reprocessed",
     "pool_timeouts",
     "slo_violation_s",
+    "nodes_mean",
+    "node_cost_usd",
+    "capacity_wait_mean_s",
 ];
 
 /// Two-sided 95 % quantile of Student's t with `df` degrees of freedom (t₀.₉₇₅): exact

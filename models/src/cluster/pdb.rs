@@ -15,10 +15,12 @@
 //! pod); `selector: {}` selects every pod. `matchExpressions` are accepted and not evaluated
 //! (a warning says so). Without a Deployment (`pods:`) there are no labels to check.
 //!
-//! `spec.unhealthyPodEvictionPolicy`: `IfHealthyBudget` (the default) or `AlwaysAllow`;
-//! hpasim's drain evicts every covered pod through the budget, which is `IfHealthyBudget`'s rule
-//! for pods that are Ready; `AlwaysAllow` (not-Ready pods may always be evicted) is exposed by
-//! [`PodDisruptionBudget::always_allow_unhealthy`] for the drain to read.
+//! `spec.unhealthyPodEvictionPolicy`: `IfHealthyBudget` (the default) or `AlwaysAllow`, both
+//! accepted. The cluster autoscaler's drain (`world/ca_loop.rs`) evicts Ready pods through the
+//! budget and lets not-Ready pods go without it, which is `AlwaysAllow`'s rule; under
+//! `IfHealthyBudget` upstream lets a not-Ready pod go only while the budget is not breached, a
+//! difference the drain does not make yet ([`PodDisruptionBudget::always_allow_unhealthy`] says
+//! which policy was written).
 
 use crate::cluster_autoscaler::{IntOrPercent, Pdb};
 use crate::manifest::{Deployment, ObjectMeta, Unmodelled};

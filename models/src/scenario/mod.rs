@@ -2,6 +2,7 @@
 
 pub mod autoscaling;
 pub mod capacity;
+pub mod cluster;
 pub mod database;
 mod error;
 pub mod expect;

@@ -84,6 +84,11 @@ pub struct Scenario {
     /// Connection pools and the database, config. Default: none (requests make no queries).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<super::database::Database>,
+    /// The nodes the pods run on, the scheduler's policy, the Cluster Autoscaler, a warm-node
+    /// buffer and node failures, config (see [`super::cluster`]). Default: none (pods never
+    /// wait for a node).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<super::cluster::Cluster>,
     /// A message queue the pods consume from, config. Default: none (arrivals are HTTP
     /// requests through the load balancer).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -92,6 +92,8 @@ pub struct Simulation {
     pub queue: Option<super::queue_config::QueueConfig>,
     /// The namespace's ResourceQuota, if the scenario has one.
     pub quota: Option<super::quota::QuotaConfig>,
+    /// Nodes, the scheduler, the cluster autoscaler and node faults, if the scenario has them.
+    pub cluster: Option<super::cluster_config::ClusterConfig>,
 }
 
 impl Simulation {
@@ -172,6 +174,15 @@ impl Simulation {
                 .transpose()?,
             queue: super::queue_config::compile_queue(s),
             quota: super::quota::compile_quota(s, &resolved)?,
+            cluster: s
+                .cluster
+                .as_ref()
+                .map(|c| super::cluster_config::compile_cluster(c, &resolved, base_dir))
+                .transpose()?
+                .map(|mut c| {
+                    c.pdb = s.pod_disruption_budget.as_ref().map(|p| p.pdb());
+                    c
+                }),
         })
     }
 }

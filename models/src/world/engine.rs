@@ -34,7 +34,7 @@ pub(super) struct Rngs {
     classes: StreamRng,
     service: StreamRng,
     balancer: StreamRng,
-    startup: StreamRng,
+    pub(super) startup: StreamRng,
     queries: StreamRng,
     pub(super) messages: StreamRng,
     pub(super) crashes: StreamRng,
@@ -42,7 +42,7 @@ pub(super) struct Rngs {
 
 /// Why a request left without an answer, or that it got one.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     Completed,
     Rejected,
     TimedOut,
@@ -111,6 +111,8 @@ pub struct World<'a> {
     pub(super) scratch_tokens: Vec<u64>,
     pub(super) broker: Option<super::broker::Broker>,
     pub(super) keda: Option<super::keda::KedaRun>,
+    /// Nodes and the cluster autoscaler, if the scenario has a cluster.
+    pub(super) cluster: Option<super::nodes::ClusterRun>,
     /// Set when the run guard stopped the run: (when, why).
     pub(super) stopped: Option<(SimTime, String)>,
     /// Pending client timeouts in deadline order: (deadline, slot, request id).
@@ -175,6 +177,10 @@ impl<'a> World<'a> {
             scratch_tokens: Vec::new(),
             broker: sim.queue.as_ref().map(super::broker::Broker::for_config),
             keda: sim.keda.as_ref().map(super::keda::KedaRun::new),
+            cluster: sim
+                .cluster
+                .as_ref()
+                .map(|c| super::nodes::ClusterRun::new(c, &streams)),
             stopped: None,
             timeouts: VecDeque::new(),
             timeout_armed: false,
@@ -200,7 +206,9 @@ impl<'a> World<'a> {
     pub fn run_checked(mut self) -> Result<SummaryRow, RunStopped> {
         let now = SimTime::ZERO;
         self.schedule(self.end, Event::End);
+        self.start_cluster(now);
         self.start_warm_pods(now, self.sim.pods.replicas);
+        self.start_placeholders(now);
         if self.sampler.next_close() < self.end {
             self.schedule(self.sampler.next_close(), Event::Sample);
         }
@@ -260,6 +268,15 @@ impl<'a> World<'a> {
                 Event::SetReplicas { replicas } => {
                     self.set_replicas(now, replicas, "scale_schedule")
                 }
+                Event::NodeReady { node } => self.node_ready(now, node, None, true),
+                Event::CaScan => self.on_ca_scan(now),
+                Event::DrainRetry { node } => self.drain_step(now, node),
+                Event::SpotNotice { node } => self.on_spot_notice(now, node),
+                Event::NodeTerminated { node } => self.on_node_terminated(now, node),
+                Event::NodeFailAt { index } => self.on_node_fail_at(now, index),
+                Event::NodeFail { node } => self.on_node_fail(now, node),
+                Event::NodeNotReady { node } => self.on_node_not_ready(now, node),
+                Event::NodeEvictPods { node } => self.on_node_evict_pods(now, node),
                 Event::Sample => {
                     self.close_interval(now);
                     if self.sampler.next_close() < self.end {
@@ -354,6 +371,10 @@ impl<'a> World<'a> {
             self.reject(now, &request);
             return;
         };
+        if self.pods[pod as usize].lost {
+            self.lost_on_failed_node(now, Request { pod, ..request });
+            return;
+        }
         let p = &self.pods[pod as usize];
         if p.busy < self.sim.pods.concurrency {
             let slot = self.admit(now, request);
@@ -551,7 +572,7 @@ impl<'a> World<'a> {
         while let Some(pod) = self.free_pods.pop() {
             let p = &mut self.pods[pod as usize];
             p.in_free_list = false;
-            if p.phase == PodPhase::Ready && p.busy < self.sim.pods.concurrency {
+            if p.phase == PodPhase::Ready && !p.lost && p.busy < self.sim.pods.concurrency {
                 if p.busy + 1 < self.sim.pods.concurrency {
                     p.in_free_list = true;
                     self.free_pods.push(pod);
@@ -588,7 +609,7 @@ impl<'a> World<'a> {
     }
 
     /// Removes a live request wherever it is (timed out or killed); its work is dropped.
-    fn abandon(&mut self, now: SimTime, slot: u32) {
+    pub(super) fn abandon(&mut self, now: SimTime, slot: u32) {
         let r = *self.requests.get(slot);
         match r.stage {
             Stage::Queued => {
@@ -632,7 +653,7 @@ impl<'a> World<'a> {
         self.release(now, slot);
     }
 
-    fn emit_request(&mut self, now: SimTime, r: &Request, outcome: Outcome) {
+    pub(super) fn emit_request(&mut self, now: SimTime, r: &Request, outcome: Outcome) {
         if !r.sampled {
             return;
         }
@@ -697,6 +718,8 @@ impl<'a> World<'a> {
             cpu: super::cpu::CpuShare::new(cfg.cpu_limit, cfg.concurrency, now),
             in_free_list: false,
             killing: false,
+            node: super::nodes::NO_NODE,
+            lost: false,
         });
         idx
     }
@@ -707,6 +730,9 @@ impl<'a> World<'a> {
         let n = self.quota_admitted(now, n);
         for _ in 0..n {
             let pod = self.new_pod(now, PodPhase::Pending);
+            if self.cluster.is_some() && !self.bind_warm_pod(now, pod) {
+                continue;
+            }
             self.bill(now, pod);
             self.enter_running(now);
             self.db_pod_started(now, pod);
@@ -777,11 +803,16 @@ impl<'a> World<'a> {
         );
     }
 
-    fn on_pod_phase(&mut self, now: SimTime, pod: u32, to: PodPhase) {
+    pub(super) fn on_pod_phase(&mut self, now: SimTime, pod: u32, to: PodPhase) {
         let p = &self.pods[pod as usize];
-        if p.phase >= PodPhase::Terminating {
+        if p.phase >= PodPhase::Terminating || p.lost {
             return;
         }
+        if to == PodPhase::Scheduled && self.cluster.is_some() && !self.bind_starting_pod(now, pod)
+        {
+            return;
+        }
+        let p = &self.pods[pod as usize];
         let plan = p.planned;
         match to {
             PodPhase::Scheduled => {
@@ -821,7 +852,12 @@ impl<'a> World<'a> {
         } else {
             self.pods[pod as usize].phase = to;
             let name = self.pod_name(pod);
-            self.event(now, to.event_kind(), name, String::new());
+            let detail = if to == PodPhase::Scheduled {
+                self.node_name_of(pod)
+            } else {
+                String::new()
+            };
+            self.event(now, to.event_kind(), name, detail);
         }
     }
 
@@ -863,7 +899,7 @@ impl<'a> World<'a> {
         }
     }
 
-    fn terminate(&mut self, now: SimTime, pod: u32) {
+    pub(super) fn terminate(&mut self, now: SimTime, pod: u32) {
         let phase = self.pods[pod as usize].phase;
         if let Some(k) = self.endpoints.iter().position(|&e| e == pod) {
             self.endpoints.remove(k);
@@ -954,6 +990,7 @@ impl<'a> World<'a> {
             name,
             reason.to_string(),
         );
+        self.unbind(now, pod);
         self.quota_freed(now);
     }
 
@@ -1057,6 +1094,8 @@ impl<'a> World<'a> {
         let queue_columns = self.queue_columns(now);
         row.extra.extend(queue_columns);
         row.extra.extend(self.keda_columns());
+        let cluster_columns = self.cluster_columns(now);
+        row.extra.extend(cluster_columns);
         self.sink.timeseries(self.key, &row);
     }
 
@@ -1075,7 +1114,7 @@ impl<'a> World<'a> {
         let pool_timeouts = db.map_or(0, |d| d.pool_timeouts.total());
         let started = s.started.total();
         let request_core_s = s.running_request_cores.integral(end);
-        SummaryRow {
+        let mut row = SummaryRow {
             duration_s,
             requests,
             completed: s.completed.total(),
@@ -1144,7 +1183,9 @@ impl<'a> World<'a> {
             pod_crashes: 0,
             pod_kills: 0,
             fault_errors: 0,
-        }
+        };
+        self.fill_cluster_summary(end, &mut row);
+        row
     }
 }
 

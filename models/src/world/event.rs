@@ -98,6 +98,48 @@ pub enum Event {
         /// Pod index.
         pod: u32,
     },
+    /// A requested node registers Ready.
+    NodeReady {
+        /// Node id.
+        node: u32,
+    },
+    /// The cluster autoscaler's loop.
+    CaScan,
+    /// A scale-down drain retries the evictions its PodDisruptionBudget refused.
+    DrainRetry {
+        /// Node id.
+        node: u32,
+    },
+    /// The provider's spot interruption notice for a node.
+    SpotNotice {
+        /// Node id.
+        node: u32,
+    },
+    /// A reclaimed spot node terminates.
+    NodeTerminated {
+        /// Node id.
+        node: u32,
+    },
+    /// The `index`-th scheduled node failure.
+    NodeFailAt {
+        /// Index into `cluster.node_failures.at`.
+        index: u32,
+    },
+    /// A random node failure.
+    NodeFail {
+        /// Node id.
+        node: u32,
+    },
+    /// The node controller marks a failed node NotReady.
+    NodeNotReady {
+        /// Node id.
+        node: u32,
+    },
+    /// A failed node's pods are evicted (their unreachable toleration expired).
+    NodeEvictPods {
+        /// Node id.
+        node: u32,
+    },
     /// A time-series interval closes.
     Sample,
     /// The run ends.

@@ -17,6 +17,8 @@ pub mod assign;
 mod autoscaler;
 mod balancer;
 pub mod broker;
+mod ca_loop;
+pub mod cluster_config;
 mod config;
 mod consumers;
 pub mod cpu;
@@ -27,6 +29,7 @@ mod engine;
 mod event;
 pub mod hpa_config;
 pub mod keda;
+pub mod nodes;
 pub mod pod;
 pub mod queue_config;
 pub mod quota;
@@ -71,6 +74,9 @@ impl Simulation {
         }
         if let Some(k) = &self.keda {
             columns.extend(keda::keda_column_names(k));
+        }
+        if let Some(c) = &self.cluster {
+            columns.extend(nodes::cluster_column_names(c));
         }
         columns
     }

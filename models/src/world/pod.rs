@@ -78,6 +78,10 @@ pub struct Pod {
     pub in_free_list: bool,
     /// Its grace period expired: remaining work is being killed.
     pub killing: bool,
+    /// Node it is bound to ([`super::nodes::NO_NODE`] when none or without `cluster:`).
+    pub node: u32,
+    /// Its node failed: it still looks alive to the endpoints but answers nothing.
+    pub lost: bool,
 }
 
 impl Pod {
