@@ -175,3 +175,42 @@ fn queue_and_keda_runs_are_byte_identical_with_the_same_seed() {
         }
     }
 }
+
+#[test]
+fn cluster_sweeps_are_byte_identical_with_one_or_two_threads() {
+    // Nodes, the cluster autoscaler and overprovisioning placeholders in every variant.
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = tmp.path().join(threads);
+        let result = Command::new(env!("CARGO_BIN_EXE_hpasim"))
+            .args([
+                "sweep",
+                "scenarios/node-provisioning/scenario.yaml",
+                "-q",
+                "--set",
+                "duration=8m",
+                "--replications",
+                "2",
+                "--timeseries",
+                "--threads",
+                threads,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("hpasim starts");
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    let files = csv_files(&one);
+    assert!(files.iter().any(|f| f == "summary.csv"), "{files:?}");
+    for file in files {
+        assert!(bytes(&one, &file) == bytes(&two, &file), "{file} differs");
+    }
+}

@@ -8,6 +8,7 @@ mod cluster;
 mod compare;
 mod database;
 mod determinism;
+mod faults;
 mod hpa_bad_input;
 mod hpa_conformance;
 mod hpa_e2e;

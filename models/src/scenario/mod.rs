@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod database;
 mod error;
 pub mod expect;
+pub mod faults;
 pub mod queue;
 pub mod slo;
 pub mod spec;

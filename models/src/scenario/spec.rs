@@ -93,6 +93,10 @@ pub struct Scenario {
     /// requests through the load balancer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<super::queue::Queue>,
+    /// Pod faults injected during the run (chaos kills, container crashes with
+    /// CrashLoopBackOff), config. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<super::faults::Faults>,
     /// A parameter sweep, config: grid, zip, random or Latin-hypercube points and named
     /// variants (see [`crate::sweep`]). `hpasim run` ignores it and runs the base scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -94,6 +94,8 @@ pub struct Simulation {
     pub quota: Option<super::quota::QuotaConfig>,
     /// Nodes, the scheduler, the cluster autoscaler and node faults, if the scenario has them.
     pub cluster: Option<super::cluster_config::ClusterConfig>,
+    /// Pod faults (chaos kills, container crashes), if the scenario injects any.
+    pub faults: Option<super::faults::FaultsConfig>,
 }
 
 impl Simulation {
@@ -183,6 +185,7 @@ impl Simulation {
                     c.pdb = s.pod_disruption_budget.as_ref().map(|p| p.pdb());
                     c
                 }),
+            faults: s.faults.as_ref().map(super::faults::FaultsConfig::compile),
         })
     }
 }

@@ -622,8 +622,24 @@ impl World<'_> {
         if self.pods[pod as usize].phase != PodPhase::Ready {
             return;
         }
-        let kafka = self.kafka_cfg().copied();
         self.broker_mut().stats.crashes.incr();
+        self.consumer_lost(now, pod);
+        let name = self.pod_name(pod);
+        self.event(
+            now,
+            "consumer_crashed",
+            name,
+            "progress since the last commit is lost".into(),
+        );
+        self.delete(now, pod, "crashed");
+        self.replace_pod(now);
+    }
+
+    /// A consumer pod's process dies (a crash, or a pod killed by fault injection): it leaves
+    /// the endpoints, the messages it holds go back (Redis) or are re-read from the last
+    /// commit (Kafka: the member keeps its partitions until `session_timeout`).
+    pub(super) fn consumer_lost(&mut self, now: SimTime, pod: u32) {
+        let kafka = self.kafka_cfg().copied();
         if let Some(k) = self.endpoints.iter().position(|&e| e == pod) {
             self.endpoints.remove(k);
             self.stats.ready.set(now, self.endpoints.len() as f64);
@@ -643,15 +659,6 @@ impl World<'_> {
             }
             None => self.broker_mut().consumers[pod as usize].member = false,
         }
-        let name = self.pod_name(pod);
-        self.event(
-            now,
-            "consumer_crashed",
-            name,
-            "progress since the last commit is lost".into(),
-        );
-        self.delete(now, pod, "crashed");
-        self.replace_pod(now);
     }
 
     /// Removes every message `pod` holds (crash or end of grace period); a Redis consumer's

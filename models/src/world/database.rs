@@ -171,7 +171,7 @@ impl<'a> World<'a> {
     }
 
     /// Tries to open one connection for `pod`; refused beyond `max_connections`.
-    fn open_connection(&mut self, now: SimTime, pod: u32) {
+    pub(super) fn open_connection(&mut self, now: SimTime, pod: u32) {
         let cfg = self.sim.db.as_ref().expect("database configured");
         let db = self.db.as_mut().expect("database state");
         db.pool(pod);

@@ -38,6 +38,7 @@ pub(super) struct Rngs {
     queries: StreamRng,
     pub(super) messages: StreamRng,
     pub(super) crashes: StreamRng,
+    pub(super) faults: StreamRng,
 }
 
 /// Why a request left without an answer, or that it got one.
@@ -119,6 +120,8 @@ pub struct World<'a> {
     pub(super) timeouts: VecDeque<(SimTime, u32, u64)>,
     /// A `TimeoutsDue` event is scheduled.
     pub(super) timeout_armed: bool,
+    /// Pod faults: per-pod crash state and counters.
+    pub(super) faults: super::faults::FaultState,
 }
 
 impl<'a> World<'a> {
@@ -134,6 +137,7 @@ impl<'a> World<'a> {
             queries: streams.get("queries"),
             messages: streams.get("messages"),
             crashes: streams.get("crashes"),
+            faults: streams.get("faults"),
         };
         let db = sim.db.as_ref().map(|c| {
             let bouncers = c.bouncer.as_ref().map_or(0, |b| b.replicas);
@@ -184,6 +188,7 @@ impl<'a> World<'a> {
             stopped: None,
             timeouts: VecDeque::new(),
             timeout_armed: false,
+            faults: Default::default(),
         }
     }
 
@@ -215,6 +220,7 @@ impl<'a> World<'a> {
         self.start_autoscaling();
         self.start_queue();
         self.start_keda();
+        self.start_faults();
         for &(at, replicas) in &self.sim.pods.scale_schedule {
             if SimTime::ZERO + at < self.end {
                 self.schedule(SimTime::ZERO + at, Event::SetReplicas { replicas });
@@ -265,6 +271,9 @@ impl<'a> World<'a> {
                 Event::ConsumerWake { pod } => self.on_consumer_wake(now, pod),
                 Event::SessionExpired { pod } => self.on_session_expired(now, pod),
                 Event::ConsumerCrash { pod } => self.on_consumer_crash(now, pod),
+                Event::PodKill { index } => self.on_pod_kill(now, index),
+                Event::PodCrash { pod, gen } => self.on_pod_crash(now, pod, gen),
+                Event::PodRestart { pod, gen } => self.on_pod_restart(now, pod, gen),
                 Event::SetReplicas { replicas } => {
                     self.set_replicas(now, replicas, "scale_schedule")
                 }
@@ -736,6 +745,7 @@ impl<'a> World<'a> {
             self.bill(now, pod);
             self.enter_running(now);
             self.db_pod_started(now, pod);
+            self.arm_crash(now, pod);
             self.make_ready(now, pod);
         }
     }
@@ -804,6 +814,9 @@ impl<'a> World<'a> {
     }
 
     pub(super) fn on_pod_phase(&mut self, now: SimTime, pod: u32, to: PodPhase) {
+        if to == PodPhase::Ready && self.stale_ready(now, pod) {
+            return;
+        }
         let p = &self.pods[pod as usize];
         if p.phase >= PodPhase::Terminating || p.lost {
             return;
@@ -837,6 +850,7 @@ impl<'a> World<'a> {
             PodPhase::Started => {
                 self.enter_running(now);
                 self.db_pod_started(now, pod);
+                self.arm_crash(now, pod);
                 self.schedule(
                     plan[3],
                     Event::PodPhase {
@@ -869,7 +883,7 @@ impl<'a> World<'a> {
         self.stats.cost_rate.set(now, rate);
     }
 
-    fn enter_running(&mut self, now: SimTime) {
+    pub(super) fn enter_running(&mut self, now: SimTime) {
         let cores = self.stats.running_request_cores.value() + self.sim.pods.cpu_request;
         self.stats.running_request_cores.set(now, cores);
     }
@@ -1180,9 +1194,9 @@ impl<'a> World<'a> {
             node_failures: 0,
             spot_interruptions: 0,
             pods_quota_denied: self.stats.quota_denied,
-            pod_crashes: 0,
-            pod_kills: 0,
-            fault_errors: 0,
+            pod_crashes: self.faults.pod_crashes,
+            pod_kills: self.faults.pod_kills,
+            fault_errors: self.faults.fault_errors,
         };
         self.fill_cluster_summary(end, &mut row);
         row

@@ -140,6 +140,25 @@ pub enum Event {
         /// Node id.
         node: u32,
     },
+    /// Chaos step `faults.pod_kills[index]`: kill that many Ready pods.
+    PodKill {
+        /// Index into the compiled kill list.
+        index: u32,
+    },
+    /// A running container crashes (stale unless `gen` matches the pod's fault generation).
+    PodCrash {
+        /// Pod index.
+        pod: u32,
+        /// Fault generation of the pod when the crash was drawn.
+        gen: u32,
+    },
+    /// The CrashLoopBackOff delay of a crashed container is over: the kubelet restarts it.
+    PodRestart {
+        /// Pod index.
+        pod: u32,
+        /// Fault generation of the pod when it crashed.
+        gen: u32,
+    },
     /// A time-series interval closes.
     Sample,
     /// The run ends.

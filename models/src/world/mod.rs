@@ -27,6 +27,7 @@ pub mod db_config;
 pub mod deployment;
 mod engine;
 mod event;
+pub mod faults;
 pub mod hpa_config;
 pub mod keda;
 pub mod nodes;

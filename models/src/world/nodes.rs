@@ -21,7 +21,6 @@ use super::cluster_config::ClusterConfig;
 use super::engine::{Outcome, World};
 use super::event::Event;
 use super::pod::PodPhase;
-use super::request::Stage;
 use super::startup::ready_at;
 use crate::cluster::schedule::{place, NodeView, Placement};
 use crate::cluster::Resources;
@@ -114,8 +113,6 @@ pub struct ClusterStats {
     pub node_failures: u64,
     /// Spot nodes reclaimed.
     pub spot_interruptions: u64,
-    /// Requests lost on failed or reclaimed nodes.
-    pub fault_errors: u64,
 }
 
 /// The cluster during one run.
@@ -175,7 +172,6 @@ impl ClusterRun {
                 ca_nodes_removed: 0,
                 node_failures: 0,
                 spot_interruptions: 0,
-                fault_errors: 0,
             },
         }
     }
@@ -602,22 +598,7 @@ impl World<'_> {
             self.drop_messages(now, pod);
             return 0;
         }
-        let killing = std::mem::replace(&mut self.pods[pod as usize].killing, true);
-        let mut lost = 0u64;
-        for slot in 0..self.requests.slot_count() as u32 {
-            let r = *self.requests.get(slot);
-            if r.stage != Stage::Free && r.pod == pod {
-                lost += 1;
-                self.stats.killed.incr();
-                self.emit_request(now, &r, Outcome::Killed);
-                self.abandon(now, slot);
-            }
-        }
-        self.pods[pod as usize].killing = killing;
-        if let Some(c) = self.cluster.as_mut() {
-            c.stats.fault_errors += lost;
-        }
-        lost
+        self.kill_requests(now, pod)
     }
 
     // ----- faults ---------------------------------------------------------------------------
@@ -868,9 +849,7 @@ impl World<'_> {
     /// A request sent to a pod whose node failed unnoticed: lost (a fault error).
     pub(super) fn lost_on_failed_node(&mut self, now: SimTime, request: super::request::Request) {
         self.stats.killed.incr();
-        if let Some(c) = self.cluster.as_mut() {
-            c.stats.fault_errors += 1;
-        }
+        self.faults.fault_errors += 1;
         self.emit_request(now, &request, Outcome::Killed);
     }
 
@@ -897,6 +876,5 @@ impl World<'_> {
         row.ca_nodes_removed = s.ca_nodes_removed;
         row.node_failures = s.node_failures;
         row.spot_interruptions = s.spot_interruptions;
-        row.fault_errors += s.fault_errors;
     }
 }

@@ -3,6 +3,7 @@
 //! ```text
 //!  Pending ─schedule─▶ Scheduled ─image pull─▶ Pulled ─container start─▶ Started
 //!     ─app start + readiness probe─▶ Ready ─(scale down)─▶ Terminating ─drain/grace─▶ Deleted
+//!  Started/Ready ─container crash─▶ CrashLoopBackOff ─back-off, container start─▶ Started
 //! ```
 //! Only Ready pods are endpoints. A Terminating pod finishes what it holds (queue included)
 //! for up to its grace period; whatever remains then is killed.
@@ -20,6 +21,9 @@ pub enum PodPhase {
     Scheduled,
     /// Image present, container being created.
     Pulled,
+    /// Its container crashed: waiting out the CrashLoopBackOff delay, then restarting
+    /// (`faults.pod_crashes`). Not running, not an endpoint.
+    CrashLoopBackOff,
     /// Container running, app starting, readiness probe not yet passed.
     Started,
     /// Passed its readiness probe: an endpoint.
@@ -37,6 +41,7 @@ impl PodPhase {
             PodPhase::Pending => "pod_created",
             PodPhase::Scheduled => "pod_scheduled",
             PodPhase::Pulled => "pod_image_pulled",
+            PodPhase::CrashLoopBackOff => "pod_crashed",
             PodPhase::Started => "pod_container_started",
             PodPhase::Ready => "pod_ready",
             PodPhase::Terminating => "pod_terminating",

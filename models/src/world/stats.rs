@@ -19,7 +19,7 @@ pub struct RunStats {
     pub rejected: Counter,
     /// Client time-outs.
     pub timed_out: Counter,
-    /// Killed at the end of a grace period.
+    /// Killed at the end of a grace period, or lost to a fault (pod killed or crashed).
     pub killed: Counter,
     /// Seconds of sample intervals that missed the SLO [s].
     pub slo_violation_s: f64,

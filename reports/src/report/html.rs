@@ -299,7 +299,8 @@ fn decision_log(h: &mut String, data: &ReportData) {
     let _ = writeln!(
         h,
         "<p class=\"note\">Every HPA sync (<code>hpa_sync</code>), replica change (<code>replicas_set</code>) \
-         and KEDA action (<code>keda_*</code>) of the run, from events.csv. Metrics read as value → proposed replicas.</p>"
+         KEDA action (<code>keda_*</code>), cluster-autoscaler decision (<code>ca_*</code>) and node event \
+         (<code>node_*</code>, <code>spot_interruption</code>) of the run, from events.csv. Metrics read as value → proposed replicas.</p>"
     );
     if all.len() > MAX_ROWS {
         let _ = writeln!(h, "<p class=\"note\">Showing the first {MAX_ROWS} of {} decisions; all are in events.csv.</p>", all.len());

@@ -184,7 +184,12 @@ pub struct Event {
 
 /// Whether `kind` is a scaling decision: `replicas_set`, `hpa_sync` and every `keda_*`.
 pub fn is_decision(kind: &str) -> bool {
-    kind == "replicas_set" || kind == "hpa_sync" || kind.starts_with("keda_")
+    kind == "replicas_set"
+        || kind == "hpa_sync"
+        || kind.starts_with("keda_")
+        || kind.starts_with("ca_")
+        || kind.starts_with("node_")
+        || kind == "spot_interruption"
 }
 
 /// Reads the scaling decisions (see [`is_decision`]) of `run` from events.csv, in file order.
