@@ -21,6 +21,7 @@ mod manifests;
 mod notebook;
 mod outputs;
 mod queues;
+mod quota;
 mod report;
 mod support;
 mod sweep;

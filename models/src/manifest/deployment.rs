@@ -264,6 +264,19 @@ impl Deployment {
         limits.map(|l| sum(l.into_iter()))
     }
 
+    /// Whether the pod specifies a request (or a limit, copied into the request) for
+    /// `resource`: at pod level, or in every container and init container (what ResourceQuota
+    /// admission's "must specify" check requires).
+    pub fn pod_specifies_request(&self, resource: &str) -> bool {
+        let pod = &self.spec.template.spec;
+        self.pod_level(resource, true).is_some()
+            || pod
+                .containers
+                .iter()
+                .chain(&pod.init_containers)
+                .all(|c| c.request(resource).is_some())
+    }
+
     fn pod_level(&self, resource: &str, request: bool) -> Option<&Quantity> {
         let r = self.spec.template.spec.resources.as_ref()?;
         let limit = r.limits.as_ref().and_then(|l| l.get(resource));

@@ -7,6 +7,7 @@
 //! so every line and column serde-saphyr or the locator reports is the file's.
 
 use super::{Deployment, Kind};
+use crate::cluster::{PodDisruptionBudget, ResourceQuota};
 use crate::hpa::spec::HorizontalPodAutoscaler;
 use crate::scenario::locate::{Node, Pos, Value};
 use crate::scenario::suggest::did_you_mean;
@@ -146,6 +147,9 @@ fn header(node: &Node, file: &Path, field: Option<Kind>) -> Result<(Kind, Pos), 
             Kind::Deployment => "the beta versions were removed in Kubernetes 1.16",
             Kind::HorizontalPodAutoscaler => "v1's `targetCPUUtilizationPercentage: N` becomes `metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: N}}}]`",
             Kind::ScaledObject => "KEDA 2.x serves ScaledObject only as keda.sh/v1alpha1; `keda.k8s.io/v1alpha1` was KEDA 1.x",
+            Kind::ResourceQuota => "ResourceQuota is a core object, served only as v1",
+            Kind::PodDisruptionBudget if written == "policy/v1beta1" => "policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25; in policy/v1 an empty `selector: {}` selects every pod of the namespace",
+            Kind::PodDisruptionBudget => "policy/v1 is the only version served since Kubernetes 1.25",
         };
         return Err(fail(
             version.pos,
@@ -179,7 +183,8 @@ fn parse<T: DeserializeOwned>(doc: &str, file: &Path, what: &str) -> Result<T, S
 }
 
 /// Reads the files of `scenario.manifests` (relative to `base_dir`) into `scenario.deployment`,
-/// `scenario.hpa` and `scenario.scaled_object`; `file` and `text` are the scenario's. Returns where each came from.
+/// `scenario.hpa`, `scenario.scaled_object`, `scenario.resource_quota` and
+/// `scenario.pod_disruption_budget`; `file` and `text` are the scenario's. Returns where each came from.
 pub(crate) fn merge_files(
     scenario: &mut Scenario,
     file: &Path,
@@ -211,6 +216,15 @@ pub(crate) fn merge_files(
     }
     if scenario.scaled_object.is_some() {
         origins.push((Kind::ScaledObject, place(&["scaled_object"], None)));
+    }
+    if scenario.resource_quota.is_some() {
+        origins.push((Kind::ResourceQuota, place(&["resource_quota"], None)));
+    }
+    if scenario.pod_disruption_budget.is_some() {
+        origins.push((
+            Kind::PodDisruptionBudget,
+            place(&["pod_disruption_budget"], None),
+        ));
     }
     let mut sources = Vec::new();
     for (i, rel) in scenario.manifests.clone().iter().enumerate() {
@@ -257,7 +271,7 @@ pub(crate) fn merge_files(
                         "a second {}: the scenario already has one at {first}",
                         kind.name()
                     ),
-                    hint: Some("a scenario simulates one Deployment and at most one HorizontalPodAutoscaler or ScaledObject: remove one of them".into()),
+                    hint: Some("a scenario simulates one Deployment, at most one HorizontalPodAutoscaler or ScaledObject, one ResourceQuota and one PodDisruptionBudget: remove one of them".into()),
                 });
             }
             match kind {
@@ -276,6 +290,17 @@ pub(crate) fn merge_files(
                         &doc,
                         &path,
                         "ScaledObject",
+                    )?)
+                }
+                Kind::ResourceQuota => {
+                    scenario.resource_quota =
+                        Some(parse::<ResourceQuota>(&doc, &path, "ResourceQuota")?)
+                }
+                Kind::PodDisruptionBudget => {
+                    scenario.pod_disruption_budget = Some(parse::<PodDisruptionBudget>(
+                        &doc,
+                        &path,
+                        "PodDisruptionBudget",
                     )?)
                 }
             }
@@ -318,7 +343,7 @@ mod tests {
         assert!(e
             .hint
             .unwrap()
-            .contains("Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1)"));
+            .contains("Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1)"));
         let e = check("kind: Deploymnet\n");
         assert_eq!(
             e.message,

@@ -1,7 +1,8 @@
 //! Real Kubernetes manifests in scenarios: `apps/v1` Deployment, `autoscaling/v2`
-//! HorizontalPodAutoscaler and `keda.sh/v1alpha1` ScaledObject, embedded in the scenario
-//! (`deployment:`, `hpa:`, `scaled_object:`) or read from multi-document YAML files
-//! (`manifests:`).
+//! HorizontalPodAutoscaler, `keda.sh/v1alpha1` ScaledObject, `v1` ResourceQuota and
+//! `policy/v1` PodDisruptionBudget, embedded in the scenario (`deployment:`, `hpa:`,
+//! `scaled_object:`, `resource_quota:`, `pod_disruption_budget:`) or read from multi-document
+//! YAML files (`manifests:`).
 //!
 //! The types list every real Kubernetes field of the objects they cover and deny unknown ones,
 //! so a misspelled field is an error with `file:line:column` and the nearest valid name, while
@@ -31,14 +32,20 @@ pub enum Kind {
     HorizontalPodAutoscaler,
     /// `keda.sh/v1alpha1` ScaledObject, the scenario's `scaled_object`.
     ScaledObject,
+    /// `v1` ResourceQuota, the scenario's `resource_quota`.
+    ResourceQuota,
+    /// `policy/v1` PodDisruptionBudget, the scenario's `pod_disruption_budget`.
+    PodDisruptionBudget,
 }
 
 impl Kind {
     /// Every supported kind.
-    pub const ALL: [Kind; 3] = [
+    pub const ALL: [Kind; 5] = [
         Kind::Deployment,
         Kind::HorizontalPodAutoscaler,
         Kind::ScaledObject,
+        Kind::ResourceQuota,
+        Kind::PodDisruptionBudget,
     ];
 
     /// The `kind:` value.
@@ -47,6 +54,8 @@ impl Kind {
             Kind::Deployment => "Deployment",
             Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
             Kind::ScaledObject => "ScaledObject",
+            Kind::ResourceQuota => "ResourceQuota",
+            Kind::PodDisruptionBudget => "PodDisruptionBudget",
         }
     }
 
@@ -56,6 +65,8 @@ impl Kind {
             Kind::Deployment => "apps/v1",
             Kind::HorizontalPodAutoscaler => "autoscaling/v2",
             Kind::ScaledObject => "keda.sh/v1alpha1",
+            Kind::ResourceQuota => "v1",
+            Kind::PodDisruptionBudget => "policy/v1",
         }
     }
 
@@ -65,6 +76,8 @@ impl Kind {
             Kind::Deployment => "deployment",
             Kind::HorizontalPodAutoscaler => "hpa",
             Kind::ScaledObject => "scaled_object",
+            Kind::ResourceQuota => "resource_quota",
+            Kind::PodDisruptionBudget => "pod_disruption_budget",
         }
     }
 
@@ -74,7 +87,7 @@ impl Kind {
     }
 
     /// "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject
-    /// (keda.sh/v1alpha1)".
+    /// (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1)".
     pub fn supported() -> String {
         Kind::ALL
             .map(|k| format!("{} ({})", k.name(), k.api_version()))
@@ -148,7 +161,7 @@ mod tests {
     fn supported_kinds_are_listed_with_their_api_versions() {
         assert_eq!(
             Kind::supported(),
-            "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1)"
+            "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1)"
         );
         assert_eq!(Kind::from_name("Service"), None);
     }

@@ -15,6 +15,57 @@ pub const HEADROOM: f64 = 1.5;
 pub fn capacity_warnings(s: &Scenario) -> Vec<String> {
     let mut out = consumer_warnings(s);
     out.extend(database_warnings(s));
+    out.extend(quota_warnings(s));
+    out
+}
+
+/// The ResourceQuota's ignored keys, the PodDisruptionBudget's unevaluated selector parts, and
+/// a quota too small for the initial replicas or the autoscaler's minimum (not an error: the
+/// refused creations are what the run shows).
+fn quota_warnings(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(pdb) = &s.pod_disruption_budget {
+        out.extend(pdb.warnings());
+    }
+    let Some(rq) = &s.resource_quota else {
+        return out;
+    };
+    let Ok((quota, warnings)) = crate::cluster::Quota::from_manifest(rq) else {
+        return out;
+    };
+    out.extend(warnings);
+    let Ok(pod) = resolve_pods(s).and_then(|p| {
+        let initial = p.replicas;
+        p.quota_requests()
+            .map(|r| (initial, r))
+            .map_err(|e| super::SpecError::at_path("pods", e))
+    }) else {
+        return out;
+    };
+    let (initial, pod) = pod;
+    let minimum = match (&s.hpa, &s.scaled_object) {
+        (Some(h), _) => h.spec.min_replicas_or_default().max(0) as u32,
+        (None, Some(so)) => so.spec.min_replica_count_or_default().max(0) as u32,
+        (None, None) => 0,
+    };
+    let want = initial.max(minimum);
+    let one = crate::cluster::quota::Usage::of_pod(&pod);
+    let mut used = crate::cluster::quota::Usage::default();
+    for admitted in 0..want {
+        if let Err(denied) = quota.admit(&used, &pod) {
+            let which = if initial >= minimum {
+                format!("the {initial} initial replicas")
+            } else {
+                format!("the autoscaler's minimum of {minimum} replicas")
+            };
+            out.push(format!(
+                "ResourceQuota `{}` admits only {admitted} of {which}: {denied}",
+                quota.name
+            ));
+            break;
+        }
+        used = used.checked_add(&one).unwrap_or(used);
+    }
     out
 }
 

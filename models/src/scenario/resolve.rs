@@ -36,6 +36,13 @@ pub struct ResolvedPods {
     pub cpu_limit: Option<Quantity>,
     /// Memory request of one pod [bytes].
     pub memory_request: Quantity,
+    /// Memory limit of one pod [bytes]; none when any container has no memory limit, and
+    /// none without a Deployment.
+    pub memory_limit: Option<Quantity>,
+    /// Whether the pod specifies its CPU and memory requests (every container, or the
+    /// pod-level `resources`), as ResourceQuota admission requires for `requests.cpu` /
+    /// `requests.memory` quotas: (cpu, memory).
+    pub requests_specified: (bool, bool),
     /// The readiness probe.
     pub readiness_probe: ReadinessProbe,
     /// terminationGracePeriodSeconds.
@@ -69,6 +76,11 @@ pub fn resolve_pods(s: &Scenario) -> Result<ResolvedPods, SpecError> {
             cpu_request: d.pod_request("cpu"),
             cpu_limit: d.pod_limit("cpu"),
             memory_request: d.pod_request("memory"),
+            memory_limit: d.pod_limit("memory"),
+            requests_specified: (
+                d.pod_specifies_request("cpu"),
+                d.pod_specifies_request("memory"),
+            ),
             readiness_probe: probe,
             termination_grace_period: Duration::from_secs(
                 d.termination_grace_period_seconds() as f64
@@ -87,11 +99,28 @@ pub fn resolve_pods(s: &Scenario) -> Result<ResolvedPods, SpecError> {
             .memory_request
             .clone()
             .unwrap_or_else(|| Quantity::from_value(0.0)),
+        memory_limit: None,
+        requests_specified: (true, p.memory_request.is_some()),
         readiness_probe: p.readiness_probe.clone().unwrap_or_default(),
         termination_grace_period: p
             .termination_grace_period
             .unwrap_or(Duration::from_secs(30.0)),
     })
+}
+
+impl ResolvedPods {
+    /// One pod's requests and limits as ResourceQuota admission sees them (a request the pod
+    /// does not specify is `None`); `Err` for an amount too large for 64 bits.
+    pub fn quota_requests(&self) -> Result<crate::cluster::quota::PodRequests, String> {
+        use crate::cluster::resources::{bytes, cpu_millis};
+        let (cpu, memory) = self.requests_specified;
+        Ok(crate::cluster::quota::PodRequests {
+            requests_cpu_millis: cpu.then(|| cpu_millis(&self.cpu_request)).transpose()?,
+            requests_memory_bytes: memory.then(|| bytes(&self.memory_request)).transpose()?,
+            limits_cpu_millis: self.cpu_limit.as_ref().map(cpu_millis).transpose()?,
+            limits_memory_bytes: self.memory_limit.as_ref().map(bytes).transpose()?,
+        })
+    }
 }
 
 /// "missing required field `replicas` in `pods`", at the path `pods`.
@@ -137,5 +166,29 @@ mod tests {
             "no probe: Ready when the app is up"
         );
         assert_eq!(r.termination_grace_period.secs(), 5.0);
+        assert_eq!(r.memory_limit, None, "the container sets no memory limit");
+        assert_eq!(r.requests_specified, (true, true));
+    }
+
+    #[test]
+    fn quota_requests_are_the_pods_and_none_where_a_container_leaves_one_out() {
+        let text = VALID.replace("  replicas: 2\n", "").replace("  cpu_request: 500m\n", "")
+            + "deployment:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    template:\n      spec:\n        containers:\n          - {name: app, resources: {requests: {cpu: 300m}, limits: {memory: 1Gi}}}\n          - {name: proxy, resources: {limits: {cpu: 100m, memory: 64Mi}}}\n";
+        let s = load_str(&text, Path::new("v.yaml"), &[])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .scenario;
+        let q = resolve_pods(&s).unwrap().quota_requests().unwrap();
+        // A lone limit is the request (API defaulting); the app has no CPU limit.
+        assert_eq!(q.requests_cpu_millis, Some(400));
+        assert_eq!(q.requests_memory_bytes, Some((1 << 30) + (64 << 20)));
+        assert_eq!(q.limits_cpu_millis, None);
+        assert_eq!(q.limits_memory_bytes, Some((1 << 30) + (64 << 20)));
+        let s = load_str(VALID, Path::new("v.yaml"), &[]).unwrap().scenario;
+        let q = resolve_pods(&s).unwrap().quota_requests().unwrap();
+        assert_eq!(q.requests_cpu_millis, Some(500));
+        assert_eq!(
+            q.requests_memory_bytes, None,
+            "pods.memory_request not written"
+        );
     }
 }

@@ -50,7 +50,8 @@ pub struct Scenario {
     pub outputs: Outputs,
     /// Kubernetes manifest files (multi-document YAML, paths relative to the scenario), config:
     /// their Deployment lands in `deployment`, their HorizontalPodAutoscaler in `hpa`, their
-    /// ScaledObject in `scaled_object`.
+    /// ScaledObject in `scaled_object`, their ResourceQuota in `resource_quota`, their
+    /// PodDisruptionBudget in `pod_disruption_budget`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manifests: Vec<String>,
     /// The `apps/v1` Deployment, written inline or read from `manifests`, config. When present
@@ -65,6 +66,15 @@ pub struct Scenario {
     /// Validated as KEDA's webhook does; mutually exclusive with `hpa` (KEDA generates the HPA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scaled_object: Option<crate::keda::spec::ScaledObject>,
+    /// The `v1` ResourceQuota of the namespace, written inline or read from `manifests`, config.
+    /// The ReplicaSet's pod creations pass its admission; refused ones are counted in
+    /// `pods_quota_denied`. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_quota: Option<crate::cluster::ResourceQuota>,
+    /// The `policy/v1` PodDisruptionBudget covering the Deployment's pods, written inline or
+    /// read from `manifests`, config; used when nodes are drained. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_disruption_budget: Option<crate::cluster::PodDisruptionBudget>,
     /// Kubernetes version whose rules apply (`"1.35"`), config. Default: the newest modelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes_version: Option<String>,

@@ -122,6 +122,25 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
             );
         }
     }
+    if let Some(rq) = &s.resource_quota {
+        manifest_header(&mut c, Kind::ResourceQuota, &rq.api_version, &rq.kind);
+        if let Err(e) = crate::cluster::Quota::from_manifest(rq) {
+            c.errors.push(SpecError {
+                location: format!("resource_quota.{}", e.location),
+                ..e
+            });
+        }
+    }
+    if let Some(pdb) = &s.pod_disruption_budget {
+        manifest_header(
+            &mut c,
+            Kind::PodDisruptionBudget,
+            &pdb.api_version,
+            &pdb.kind,
+        );
+        c.errors
+            .extend(pdb.validate("pod_disruption_budget", s.deployment.as_ref()));
+    }
     if let Some(v) = &s.kubernetes_version {
         if let Err(e) = parse_kubernetes_version(v) {
             c.errors

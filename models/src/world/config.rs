@@ -90,6 +90,8 @@ pub struct Simulation {
     pub keda: Option<super::keda::KedaSim>,
     /// The message queue the pods consume from, if the scenario has one.
     pub queue: Option<super::queue_config::QueueConfig>,
+    /// The namespace's ResourceQuota, if the scenario has one.
+    pub quota: Option<super::quota::QuotaConfig>,
     /// Nodes, the scheduler, the cluster autoscaler and node faults, if the scenario has them.
     pub cluster: Option<super::cluster_config::ClusterConfig>,
     /// Pod faults (chaos kills, container crashes), if the scenario injects any.
@@ -173,11 +175,16 @@ impl Simulation {
                 .map(|d| super::db_config::compile_db(d, &s.workload.classes, base_dir))
                 .transpose()?,
             queue: super::queue_config::compile_queue(s),
+            quota: super::quota::compile_quota(s, &resolved)?,
             cluster: s
                 .cluster
                 .as_ref()
                 .map(|c| super::cluster_config::compile_cluster(c, &resolved, base_dir))
-                .transpose()?,
+                .transpose()?
+                .map(|mut c| {
+                    c.pdb = s.pod_disruption_budget.as_ref().map(|p| p.pdb());
+                    c
+                }),
             faults: s.faults.as_ref().map(super::faults::FaultsConfig::compile),
         })
     }

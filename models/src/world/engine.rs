@@ -736,6 +736,7 @@ impl<'a> World<'a> {
     /// The Deployment's initial pods: already running and Ready at time zero.
     fn start_warm_pods(&mut self, now: SimTime, n: u32) {
         self.set_desired(now, n, "initial");
+        let n = self.quota_admitted(now, n);
         for _ in 0..n {
             let pod = self.new_pod(now, PodPhase::Pending);
             if self.cluster.is_some() && !self.bind_warm_pod(now, pod) {
@@ -770,7 +771,7 @@ impl<'a> World<'a> {
             .collect();
         let have = live.len() as u32;
         if have < n {
-            for _ in have..n {
+            for _ in 0..self.quota_admitted(now, n - have) {
                 self.create_cold_pod(now);
             }
         } else if have > n {
@@ -782,10 +783,10 @@ impl<'a> World<'a> {
 
     /// The ReplicaSet replaces a pod that died: a cold start, desired replicas unchanged.
     pub(super) fn replace_pod(&mut self, now: SimTime) {
-        self.create_cold_pod(now);
+        self.sync_replicas(now);
     }
 
-    fn create_cold_pod(&mut self, now: SimTime) {
+    pub(super) fn create_cold_pod(&mut self, now: SimTime) {
         let pod = self.new_pod(now, PodPhase::Pending);
         let st = &self.sim.pods.startup;
         let rng = &mut self.rng.startup;
@@ -1004,6 +1005,7 @@ impl<'a> World<'a> {
             reason.to_string(),
         );
         self.unbind(now, pod);
+        self.quota_freed(now);
     }
 
     // ----- rows -----------------------------------------------------------------------------
@@ -1192,7 +1194,7 @@ impl<'a> World<'a> {
             ca_nodes_removed: 0,
             node_failures: 0,
             spot_interruptions: 0,
-            pods_quota_denied: 0,
+            pods_quota_denied: self.stats.quota_denied,
             pod_crashes: self.faults.pod_crashes,
             pod_kills: self.faults.pod_kills,
             fault_errors: self.faults.fault_errors,

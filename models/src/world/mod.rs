@@ -33,6 +33,7 @@ pub mod keda;
 pub mod nodes;
 pub mod pod;
 pub mod queue_config;
+pub mod quota;
 mod request;
 pub mod startup;
 mod stats;

@@ -52,6 +52,8 @@ pub struct RunStats {
     pub cpu_used_core_s: f64,
     /// CPU used in the current interval [core-s].
     pub cpu_used_interval_core_s: f64,
+    /// Pod creations the ResourceQuota refused [attempts].
+    pub quota_denied: u64,
 }
 
 impl RunStats {
@@ -80,6 +82,7 @@ impl RunStats {
             running_request_cores: TimeWeighted::new(start, 0.0),
             cpu_used_core_s: 0.0,
             cpu_used_interval_core_s: 0.0,
+            quota_denied: 0,
         }
     }
 
