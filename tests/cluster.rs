@@ -410,3 +410,81 @@ fn bad_input_cluster_fields_are_located_with_hints() {
         assert!(err.contains("hint:"), "{to}: {err}");
     }
 }
+
+/// Two nodes with two pods each; at 30 s the Deployment scales to 2 (pod 0 on node 0, pod 1 on
+/// node 1); node 0 is unneeded from then, and after the 1-minute unneeded time (90 s) the CA
+/// drains it, under `pdb` (a `spec` body of a policy/v1 PodDisruptionBudget).
+fn drain_scenario(pdb: &str) -> String {
+    let cluster = format!(
+        "{}  autoscaler: {{scan_interval: 10s, scale_down_unneeded_time: 1m, max_pod_eviction_time: 30s}}\n",
+        pool(1, 2, 2)
+    );
+    let extra = format!(
+        "pod_disruption_budget:\n  apiVersion: policy/v1\n  kind: PodDisruptionBudget\n  metadata: {{name: api}}\n  spec: {{{pdb}, selector: {{}}}}\n"
+    );
+    scenario(4, 10.0, "10ms", &cluster, &extra).replace(
+        "  termination_grace_period: 30s\n",
+        "  termination_grace_period: 30s\n  scale_schedule: [{at: 30s, replicas: 2}]\n",
+    )
+}
+
+#[test]
+fn pdb_min_available_2_of_2_blocks_the_drain_until_max_pod_eviction_time_then_the_node_is_uncordoned(
+) {
+    let (summary, rows) = run_text(&drain_scenario("minAvailable: 2"), &[]);
+    let downs = events(&rows, "ca_scale_down");
+    assert_eq!(downs[0].time_s, 90.0, "{downs:?}");
+    assert_eq!(downs[0].object, "node/general-0");
+    assert!(
+        events(&rows, "pod_evicted").is_empty(),
+        "the budget allows no eviction"
+    );
+    let blocked = events(&rows, "eviction_blocked");
+    let times: Vec<f64> = blocked.iter().take(3).map(|e| e.time_s).collect();
+    assert_eq!(
+        times,
+        vec![90.0, 100.0, 110.0],
+        "retried every 10 s until 120 s"
+    );
+    assert!(blocked[0].detail.starts_with(
+        "disruption budget allows no eviction: 2 healthy, 2 desired healthy of 2 expected"
+    ));
+    let failed = events(&rows, "ca_scale_down_failed");
+    assert_eq!(failed[0].time_s, 120.0, "90 s + max_pod_eviction_time 30 s");
+    assert_eq!(failed[0].object, "node/general-0");
+    // The failure backs the CA off for scale_down_delay_after_failure (3 min): next try 300 s.
+    assert_eq!(downs.get(1).map(|e| e.time_s), Some(300.0));
+    assert!(rows
+        .timeseries
+        .iter()
+        .all(|r| r.pods_ready == 2 || r.time_s <= 30.0));
+    assert_eq!(summary.ca_nodes_removed, 0);
+    assert_eq!(summary.nodes_max, 2);
+}
+
+#[test]
+fn pdb_max_unavailable_1_lets_the_drain_evict_the_pod_and_the_node_goes_once_it_is_deleted() {
+    let (summary, rows) = run_text(&drain_scenario("maxUnavailable: 1"), &[]);
+    let evicted = events(&rows, "pod_evicted");
+    assert_eq!(evicted.len(), 1);
+    assert_eq!(evicted[0].time_s, 90.0);
+    assert_eq!(evicted[0].object, "pod/cluster-test-0");
+    assert!(events(&rows, "eviction_blocked").is_empty());
+    // The replacement lands on the other node (cached image: Ready 1 + 1 + 1 + 2 = 5 s later).
+    let moved: Vec<_> = events(&rows, "pod_scheduled")
+        .into_iter()
+        .filter(|e| e.time_s > 30.0)
+        .collect();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].time_s, 91.0);
+    assert_eq!(moved[0].detail, "node/general-1");
+    let removed = events(&rows, "node_removed");
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0].object, "node/general-0");
+    assert!(
+        removed[0].time_s >= 90.0 && removed[0].time_s < 91.0,
+        "{removed:?}"
+    );
+    assert_eq!(summary.ca_nodes_removed, 1);
+    assert_eq!(summary.error_rate, 0.0);
+}
