@@ -10,33 +10,10 @@ use hpasim_models::rows::EventRow;
 use hpasim_models::scenario::{load, Loaded, SpecError};
 
 /// Guide 002 ("Resource Management", "1. Resource Quotas"), verbatim.
-const GUIDE_002_QUOTA: &str = "apiVersion: v1
-kind: ResourceQuota
-metadata:
-  name: compute-resources
-spec:
-  hard:
-    requests.cpu: \"20\"
-    requests.memory: 100Gi
-    limits.cpu: \"40\"
-    limits.memory: 200Gi
-";
+const GUIDE_002_QUOTA: &str = include_str!("../models/src/cluster/fixtures/guide-002-quota.yaml");
 
 /// Guide 000's quota: two keys hpasim does not model.
-const GUIDE_000_QUOTA: &str = "apiVersion: v1
-kind: ResourceQuota
-metadata:
-  name: dictamesh-quota
-  namespace: dictamesh-system
-spec:
-  hard:
-    requests.cpu: \"50\"
-    requests.memory: 100Gi
-    limits.cpu: \"100\"
-    limits.memory: 200Gi
-    persistentvolumeclaims: \"50\"
-    requests.storage: 1Ti
-";
+const GUIDE_000_QUOTA: &str = include_str!("../models/src/cluster/fixtures/guide-000-quota.yaml");
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
 kind: Deployment

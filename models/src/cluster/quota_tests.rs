@@ -3,33 +3,10 @@ use super::*;
 const GI: u64 = 1 << 30;
 
 /// Guide 002 ("Resource Management", "1. Resource Quotas"), verbatim.
-const GUIDE_002: &str = "apiVersion: v1
-kind: ResourceQuota
-metadata:
-  name: compute-resources
-spec:
-  hard:
-    requests.cpu: \"20\"
-    requests.memory: 100Gi
-    limits.cpu: \"40\"
-    limits.memory: 200Gi
-";
+const GUIDE_002: &str = include_str!("fixtures/guide-002-quota.yaml");
 
 /// Guide 000 ("Resource Quotas"), verbatim.
-const GUIDE_000: &str = "apiVersion: v1
-kind: ResourceQuota
-metadata:
-  name: dictamesh-quota
-  namespace: dictamesh-system
-spec:
-  hard:
-    requests.cpu: \"50\"
-    requests.memory: 100Gi
-    limits.cpu: \"100\"
-    limits.memory: 200Gi
-    persistentvolumeclaims: \"50\"
-    requests.storage: 1Ti
-";
+const GUIDE_000: &str = include_str!("fixtures/guide-000-quota.yaml");
 
 fn quota(text: &str) -> (Quota, Vec<String>) {
     let rq = parse_resource_quota(text, Path::new("quota.yaml")).unwrap();

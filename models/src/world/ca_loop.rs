@@ -112,7 +112,9 @@ impl World<'_> {
                     .iter()
                     .position(|p| p.name == pool)
                     .expect("the planner names a configured pool");
-                let provisioning = a.provisioning.clone();
+                let sim = self.sim;
+                let provisioning = &sim.cluster.as_ref().expect("cluster").autoscaler;
+                let provisioning = &provisioning.as_ref().expect("autoscaler").provisioning;
                 for _ in 0..add_nodes {
                     let node = self.launch_node(now, idx);
                     let c = self.cluster.as_mut().expect("cluster");
