@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod metrics;
 pub mod rows;
 pub mod scenario;
+pub mod scheduled;
 pub mod sweep;
 pub mod workload;
 pub mod world;
