@@ -23,6 +23,7 @@ mod outputs;
 mod queues;
 mod quota;
 mod report;
+mod scheduled;
 mod support;
 mod sweep;
 mod sweep_spec;

@@ -8,6 +8,7 @@ mod error;
 pub mod expect;
 pub mod faults;
 pub mod queue;
+pub mod scheduled;
 pub mod slo;
 pub mod spec;
 pub mod units;

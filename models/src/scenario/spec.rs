@@ -89,6 +89,10 @@ pub struct Scenario {
     /// wait for a node).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<super::cluster::Cluster>,
+    /// Day and time rules that raise the HPA's `minReplicas` ahead of known peaks, in a time
+    /// zone, config (see [`super::scheduled`]). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_scaling: Option<super::scheduled::ScheduledScaling>,
     /// A message queue the pods consume from, config. Default: none (arrivals are HTTP
     /// requests through the load balancer).
     #[serde(default, skip_serializing_if = "Option::is_none")]

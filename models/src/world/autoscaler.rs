@@ -43,6 +43,8 @@ pub struct HpaState {
     pub seen: Vec<f64>,
     /// Completed requests per pod (the `http_requests_total` counter).
     pub requests_total: Vec<u64>,
+    /// The spec with `minReplicas` patched by scheduled scaling, while a floor raises it.
+    pub patched_spec: Option<hpa::HpaSpec>,
 }
 
 impl HpaState {
@@ -72,6 +74,7 @@ impl HpaState {
             pods_metrics,
             seen: vec![f64::NAN; cfg.columns.len()],
             requests_total: Vec::new(),
+            patched_spec: None,
         }
     }
 }
@@ -273,7 +276,8 @@ impl World<'_> {
             .hpa
             .as_mut()
             .expect("HPA state exists with an HPA config");
-        let r = hpa::reconcile(&cfg.spec, &cfg.controller, &snap, &mut state.history, now);
+        let spec = state.patched_spec.as_ref().unwrap_or(&cfg.spec);
+        let r = hpa::reconcile(spec, &cfg.controller, &snap, &mut state.history, now);
         for (k, outcome) in r.metrics.iter().enumerate() {
             if let (Some(col), Ok(p)) = (
                 cfg.metric_columns.get(k).copied().flatten(),

@@ -92,6 +92,8 @@ pub struct Simulation {
     pub queue: Option<super::queue_config::QueueConfig>,
     /// The namespace's ResourceQuota, if the scenario has one.
     pub quota: Option<super::quota::QuotaConfig>,
+    /// Scheduled `minReplicas` floors, if the scenario has them.
+    pub scheduled: Option<crate::scenario::scheduled::ScheduledConfig>,
     /// Nodes, the scheduler, the cluster autoscaler and node faults, if the scenario has them.
     pub cluster: Option<super::cluster_config::ClusterConfig>,
     /// Pod faults (chaos kills, container crashes), if the scenario injects any.
@@ -176,6 +178,7 @@ impl Simulation {
                 .transpose()?,
             queue: super::queue_config::compile_queue(s),
             quota: super::quota::compile_quota(s, &resolved)?,
+            scheduled: crate::scenario::scheduled::compile(s).map_err(|mut e| e.remove(0))?,
             cluster: s
                 .cluster
                 .as_ref()

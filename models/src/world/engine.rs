@@ -214,6 +214,7 @@ impl<'a> World<'a> {
         self.start_cluster(now);
         self.start_warm_pods(now, self.sim.pods.replicas);
         self.start_placeholders(now);
+        self.start_schedule(now);
         if self.sampler.next_close() < self.end {
             self.schedule(self.sampler.next_close(), Event::Sample);
         }
@@ -279,6 +280,7 @@ impl<'a> World<'a> {
                 }
                 Event::NodeReady { node } => self.node_ready(now, node, None, true),
                 Event::CaScan => self.on_ca_scan(now),
+                Event::ScheduleBoundary => self.on_schedule_boundary(now),
                 Event::DrainRetry { node } => self.drain_step(now, node),
                 Event::SpotNotice { node } => self.on_spot_notice(now, node),
                 Event::NodeTerminated { node } => self.on_node_terminated(now, node),

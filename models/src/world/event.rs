@@ -159,6 +159,8 @@ pub enum Event {
         /// Fault generation of the pod when it crashed.
         gen: u32,
     },
+    /// A scheduled-scaling window opens or closes.
+    ScheduleBoundary,
     /// A time-series interval closes.
     Sample,
     /// The run ends.

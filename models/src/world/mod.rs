@@ -35,6 +35,7 @@ pub mod pod;
 pub mod queue_config;
 pub mod quota;
 mod request;
+mod scheduled;
 pub mod startup;
 mod stats;
 
