@@ -157,7 +157,10 @@ fn holt_winters_recursions_match_a_hand_computed_step() {
 
 #[test]
 fn holt_winters_with_no_noise_converges_to_the_exact_series() {
-    let mut f = hw(0.3, 0.1, 0.3);
+    // The signal is exactly level + trend + season, so zero error is a fixed point; the
+    // start-up bias of the classical initialisation decays geometrically (fast for a small α
+    // and a large γ, which leave the seasonal indices to absorb the season-1 ramp).
+    let mut f = hw(0.1, 0.1, 0.6);
     let seasons = 40;
     for t in 0..seasons * M {
         f.observe(signal(t));
@@ -173,38 +176,39 @@ fn holt_winters_with_no_noise_converges_to_the_exact_series() {
 #[test]
 fn holt_winters_recovers_the_season_of_a_noisy_trended_series() {
     // Noise sd σ = 2 (uniform). An oracle that knew the signal would have one-step
-    // MAE = E|noise| = σ·√3/2 ≈ 0.87σ; smoothing adds estimation error, and the running
-    // MAE also carries the start-up transient. Bound: 1.5σ after 10 seasons.
+    // MAE = E|noise| = σ·√3/2 ≈ 0.87σ and RMSE = σ; smoothing adds estimation error, and the
+    // running statistics also carry the start-up transient. Bounds after 10 seasons:
+    // MAE ≤ 1.5σ, RMSE ≤ 2σ. Four noise seeds, so no bound rests on one lucky draw.
     let sd = 2.0;
-    let mut noise = Noise::with_sd(0x5eed, sd);
-    let mut f = hw(0.2, 0.05, 0.2);
     let n = 10 * M;
-    for t in 0..n {
-        f.observe(signal(t) + noise.next());
-    }
-    let mae = f.errors().mae().unwrap();
-    assert!(mae <= 1.5 * sd, "one-step MAE {mae} > 1.5σ = {}", 1.5 * sd);
-    let rmse = f.errors().rmse().unwrap();
-    assert!(rmse >= mae && rmse <= 2.0 * sd, "RMSE {rmse}");
+    for seed in [0x5eed, 1, 2, 3] {
+        let mut noise = Noise::with_sd(seed, sd);
+        let mut f = hw(0.1, 0.05, 0.3);
+        let mut naive = SeasonalNaive::new(M).unwrap();
+        for t in 0..n {
+            let y = signal(t) + noise.next();
+            f.observe(y);
+            naive.observe(y);
+        }
+        let mae = f.errors().mae().unwrap();
+        assert!(mae <= 1.5 * sd, "seed {seed}: one-step MAE {mae} > 1.5σ");
+        let rmse = f.errors().rmse().unwrap();
+        assert!(rmse >= mae && rmse <= 2.0 * sd, "seed {seed}: RMSE {rmse}");
 
-    // The next season, h = 1 … 24 from the same state, against the noise-free signal: the
-    // level, trend and seasonal estimates each carry noise of order σ, the trend's growing
-    // with h. Bound: every |error| ≤ 3σ, mean |error| ≤ 1.5σ.
-    let errs: Vec<f64> = (1..=M)
-        .map(|h| (f.forecast(h).unwrap() - signal(n - 1 + h)).abs())
-        .collect();
-    let worst = errs.iter().cloned().fold(0.0, f64::max);
-    let mean = errs.iter().sum::<f64>() / M as f64;
-    assert!(worst <= 3.0 * sd, "worst 24-step-ahead |error| {worst}");
-    assert!(mean <= 1.5 * sd, "mean 24-step-ahead |error| {mean}");
+        // The next season, h = 1 … 24 from the same state, against the noise-free signal:
+        // the level and each seasonal index are averages of noisy samples (error below σ),
+        // the trend's error grows with h. Bounds: every |error| ≤ 3σ, mean |error| ≤ σ.
+        let errs: Vec<f64> = (1..=M)
+            .map(|h| (f.forecast(h).unwrap() - signal(n - 1 + h)).abs())
+            .collect();
+        let worst = errs.iter().cloned().fold(0.0, f64::max);
+        let mean = errs.iter().sum::<f64>() / M as f64;
+        assert!(worst <= 3.0 * sd, "seed {seed}: worst 24-step-ahead |error| {worst}");
+        assert!(mean <= sd, "seed {seed}: mean 24-step-ahead |error| {mean}");
 
-    // And it beats seasonal naive, which cannot follow the trend (its errors are m·0.5 = 12).
-    let mut naive = SeasonalNaive::new(M).unwrap();
-    let mut noise = Noise::with_sd(0x5eed, sd);
-    for t in 0..n {
-        naive.observe(signal(t) + noise.next());
+        // Seasonal naive cannot follow the trend: its one-step errors are about m·0.5 = 12.
+        assert!(mae < naive.errors().mae().unwrap() / 4.0, "seed {seed}");
     }
-    assert!(mae < naive.errors().mae().unwrap() / 2.0);
 }
 
 #[test]
