@@ -55,6 +55,21 @@ impl HoltWintersParams {
         }
         Ok(())
     }
+
+    /// A warning when the weights break FPP3 §8.3's usual restriction `γ ≤ 1 − α`: valid
+    /// (each in range) but prone to oscillating or diverging forecasts. `None` otherwise.
+    /// Keeping inside it is not a guarantee for every season length (the admissible region,
+    /// Hyndman et al. 2008 ch. 10, depends on `m`); the one-step RMSE shows a bad choice.
+    pub fn warning(&self) -> Option<String> {
+        (self.gamma > 1.0 - self.alpha).then(|| {
+            format!(
+                "gamma {} exceeds 1 - alpha = {} (the usual Holt-Winters restriction); \
+                 forecasts may oscillate or diverge",
+                self.gamma,
+                1.0 - self.alpha
+            )
+        })
+    }
 }
 
 /// Additive Holt–Winters, fed one observation per fixed step.

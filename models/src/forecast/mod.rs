@@ -56,6 +56,13 @@
 //! history (smooth, slow). φ ∈ (0, 1] damps the trend for long horizons; φ = 1 (the default)
 //! is Holt–Winters proper, whose forecast is `ℓ_t + h·b_t + s_…`.
 //!
+//! **Stability.** Every weight in [0, 1] is accepted, but not every combination forecasts
+//! well: FPP3 restricts `0 ≤ γ ≤ 1 − α` ([`HoltWintersParams::warning`] reports a breach),
+//! and even inside that the recursions can oscillate for some `m` (α = γ = 0.5, β = 0.1 diverges on
+//! a 24-sample season). Small α with moderate γ (e.g. α = 0.1, β = 0.05, γ = 0.3) is a safe
+//! start for a daily season: the level moves slowly, each seasonal index learns from its own
+//! phase.
+//!
 //! **Indexing.** Seasonal indices live in a ring of `m` slots indexed by phase `t mod m`; slot
 //! `p` always holds the latest `s_t` with `t ≡ p (mod m)`. After `n` observations
 //! (`t = n − 1`), `forecast(h)` reads slot `(n − 1 + h) mod m` — i.e. `(t + h) mod m`, the

@@ -322,6 +322,14 @@ fn parameter_validation_names_the_parameter_and_its_range() {
         SeasonalNaive::new(0).unwrap_err(),
         "season must be at least 2 samples, got 0"
     );
+    assert_eq!(ok.warning(), None);
+    assert_eq!(
+        HoltWintersParams::new(24, 0.5, 0.1, 0.75).warning().as_deref(),
+        Some(
+            "gamma 0.75 exceeds 1 - alpha = 0.5 (the usual Holt-Winters restriction); \
+             forecasts may oscillate or diverge"
+        )
+    );
     assert!(Forecaster::seasonal_naive(1).is_err());
     assert!(Forecaster::holt_winters(HoltWintersParams { alpha: 2.0, ..ok }).is_err());
 }
