@@ -58,8 +58,8 @@
 //!
 //! **Stability.** Every weight in [0, 1] is accepted, but not every combination forecasts
 //! well: FPP3 restricts `0 ≤ γ ≤ 1 − α` ([`HoltWintersParams::warning`] reports a breach),
-//! and even inside that the recursions can oscillate for some `m` (α = γ = 0.5, β = 0.1 diverges on
-//! a 24-sample season). Small α with moderate γ (e.g. α = 0.1, β = 0.05, γ = 0.3) is a safe
+//! and even inside that the recursions can oscillate for some `m` (α = γ = 0.5, β = 0.1
+//! diverges on a 24-sample season). Small α with moderate γ (e.g. α = 0.1, β = 0.05, γ = 0.3) is a safe
 //! start for a daily season: the level moves slowly, each seasonal index learns from its own
 //! phase.
 //!
@@ -268,7 +268,11 @@ pub fn replicas_for(forecast: f64, target_per_pod: f64) -> Result<u32, String> {
         return Ok(0);
     }
     let r = (forecast / target_per_pod).ceil();
-    Ok(if r >= u32::MAX as f64 { u32::MAX } else { r as u32 })
+    Ok(if r >= u32::MAX as f64 {
+        u32::MAX
+    } else {
+        r as u32
+    })
 }
 
 /// The forecast horizon [steps] that looks at least `lead` ahead when sampling every `step`:
@@ -285,9 +289,7 @@ pub fn horizon_steps(lead: SimDuration, step: SimDuration) -> Result<usize, Stri
 /// Season length: at least 2 samples.
 pub(crate) fn validate_season(season: usize) -> Result<(), String> {
     if season < 2 {
-        return Err(format!(
-            "season must be at least 2 samples, got {season}"
-        ));
+        return Err(format!("season must be at least 2 samples, got {season}"));
     }
     Ok(())
 }

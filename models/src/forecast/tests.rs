@@ -147,9 +147,10 @@ fn holt_winters_recursions_match_a_hand_computed_step() {
     assert_eq!(f.state().unwrap(), (1.0, 0.0, &[-1.0, 1.0][..]));
     // Observe 4 at t = 4 (phase 0): one-step forecast was 1 + 0 − 1 = 0, error 4.
     f.observe(4.0);
-    let level = a * (4.0 - -1.0) + (1.0 - a) * 1.0; // 3
+    let s_prev = -1.0; // s_{t−m}, slot 0
+    let level = a * (4.0 - s_prev) + (1.0 - a) * 1.0; // 3
     let trend = b * (level - 1.0) + (1.0 - b) * 0.0; // 0.5
-    let s0 = g * (4.0 - 1.0 - 0.0) + (1.0 - g) * -1.0; // 1
+    let s0 = g * (4.0 - 1.0 - 0.0) + (1.0 - g) * s_prev; // 1
     assert_eq!(f.state().unwrap(), (level, trend, &[s0, 1.0][..]));
     assert_eq!(f.errors().last(), Some(4.0));
     assert_eq!(f.forecast(1), Some(level + trend + 1.0));
@@ -203,7 +204,10 @@ fn holt_winters_recovers_the_season_of_a_noisy_trended_series() {
             .collect();
         let worst = errs.iter().cloned().fold(0.0, f64::max);
         let mean = errs.iter().sum::<f64>() / M as f64;
-        assert!(worst <= 3.0 * sd, "seed {seed}: worst 24-step-ahead |error| {worst}");
+        assert!(
+            worst <= 3.0 * sd,
+            "seed {seed}: worst 24-step-ahead |error| {worst}"
+        );
         assert!(mean <= sd, "seed {seed}: mean 24-step-ahead |error| {mean}");
 
         // Seasonal naive cannot follow the trend: its one-step errors are about m·0.5 = 12.
@@ -233,7 +237,10 @@ fn holt_winters_tracks_a_level_shift_faster_with_larger_alpha() {
             })
             .expect("tracked within 10 seasons")
     };
-    let steps: Vec<usize> = [0.1, 0.3, 0.5, 0.9].into_iter().map(steps_to_track).collect();
+    let steps: Vec<usize> = [0.1, 0.3, 0.5, 0.9]
+        .into_iter()
+        .map(steps_to_track)
+        .collect();
     assert!(
         steps.windows(2).all(|w| w[0] > w[1]),
         "steps to track by α = 0.1, 0.3, 0.5, 0.9: {steps:?}"
@@ -307,7 +314,10 @@ fn parameter_validation_names_the_parameter_and_its_range() {
         "beta must be a finite number in [0, 1], got -0.1"
     );
     assert_eq!(
-        err(HoltWintersParams { gamma: f64::NAN, ..ok }),
+        err(HoltWintersParams {
+            gamma: f64::NAN,
+            ..ok
+        }),
         "gamma must be a finite number in [0, 1], got NaN"
     );
     assert_eq!(
@@ -324,7 +334,9 @@ fn parameter_validation_names_the_parameter_and_its_range() {
     );
     assert_eq!(ok.warning(), None);
     assert_eq!(
-        HoltWintersParams::new(24, 0.5, 0.1, 0.75).warning().as_deref(),
+        HoltWintersParams::new(24, 0.5, 0.1, 0.75)
+            .warning()
+            .as_deref(),
         Some(
             "gamma 0.75 exceeds 1 - alpha = 0.5 (the usual Holt-Winters restriction); \
              forecasts may oscillate or diverge"
