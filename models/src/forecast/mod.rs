@@ -24,9 +24,9 @@
 //! ```text
 //!   ŷ_{t+h|t} = y_{t+h−m(k+1)},  k = ⌊(h−1)/m⌋
 //!
-//!   season:   |<------------ m ------------>|<------------ m ------------>|
-//!   observed:  y_{t−m+1} … y_{t−m+h} … y_t   ŷ_{t+1}  …  ŷ_{t+h}  …
-//!                          └────────────────────────────────┘ copied one season on
+//!   last observed season (ring buffer)       forecasts
+//!   y_{t−m+1} … y_{t−m+h} … y_t        →     ŷ_{t+1} … ŷ_{t+h} … ŷ_{t+m} │ ŷ_{t+m+1} …
+//!               └──────────── copied one season on ──┘                 │ (season repeats)
 //! ```
 //!
 //! Warm after one season (`m` observations). It is the benchmark every seasonal model must
@@ -46,10 +46,11 @@
 //!   seasonal  s_t = γ·(y_t − ℓ_{t−1} − φ·b_{t−1}) + (1−γ)·s_{t−m}
 //!   forecast  ŷ_{t+h|t} = ℓ_t + (φ + φ² + … + φ^h)·b_t + s_{t+h−m(k+1)},  k = ⌊(h−1)/m⌋
 //!
-//!        y_t ──► deseasonalise (− s_{t−m}) ──► ℓ_t ──► Δℓ ──► b_t
-//!         │                                     ▲             │
-//!         └──► detrend (− ℓ_{t−1} − φ·b_{t−1}) ──► s_t        │
-//!                                               └── ℓ_{t−1}+φ·b_{t−1} ◄┘  (one step on)
+//!   one step, in the order the code runs it (ring slot p = t mod m holds s_{t−m}):
+//!     prior      = ℓ_{t−1} + φ·b_{t−1}                 level carried one step on
+//!     ℓ_t        = α·(y_t − s_{t−m}) + (1−α)·prior      deseasonalised sample vs prior
+//!     b_t        = β·(ℓ_t − ℓ_{t−1}) + (1−β)·φ·b_{t−1}   level change vs old trend
+//!     ring[p]    = γ·(y_t − prior)   + (1−γ)·ring[p]    de-levelled sample vs old index
 //! ```
 //!
 //! α, β, γ ∈ [0, 1]: near 1 follows the latest samples (fast, noisy), near 0 averages a long
@@ -57,16 +58,16 @@
 //! is Holt–Winters proper, whose forecast is `ℓ_t + h·b_t + s_…`.
 //!
 //! **Stability.** Every weight in [0, 1] is accepted, but not every combination forecasts
-//! well: FPP3 restricts `0 ≤ γ ≤ 1 − α` ([`HoltWintersParams::warning`] reports a breach),
-//! and even inside that the recursions can oscillate for some `m` (α = γ = 0.5, β = 0.1
-//! diverges on a 24-sample season). Small α with moderate γ (e.g. α = 0.1, β = 0.05, γ = 0.3) is a safe
-//! start for a daily season: the level moves slowly, each seasonal index learns from its own
-//! phase.
+//! well: FPP3 restricts `0 ≤ γ ≤ 1 − α` ([`HoltWintersParams::warning`] reports a
+//! breach), and even inside that the recursions can oscillate for some `m` (α = γ = 0.5,
+//! β = 0.1 diverges on a 24-sample season). Small α with moderate γ (e.g. α = 0.1,
+//! β = 0.05, γ = 0.3) is a safe start for a daily season: the level moves slowly, each
+//! seasonal index learns from its own phase.
 //!
 //! **Indexing.** Seasonal indices live in a ring of `m` slots indexed by phase `t mod m`; slot
 //! `p` always holds the latest `s_t` with `t ≡ p (mod m)`. After `n` observations
-//! (`t = n − 1`), `forecast(h)` reads slot `(n − 1 + h) mod m` — i.e. `(t + h) mod m`, the
-//! brief's `seasonal[(n + h − 1) mod m]` with `n` counting observations — which is
+//! (`t = n − 1`), `forecast(h)` reads slot `(n − 1 + h) mod m` — i.e. `(t + h) mod m`, or
+//! `seasonal[(t + h − 1) mod m]` when `t` counts observations from 1 — which is
 //! `s_{t+h−m}` for `h ≤ m` and the last season's estimate repeated for `h > m`.
 //!
 //! **Initialisation** (the classical one, from the first two seasons, FPP2 §7.3 / Hyndman et
