@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod cluster_autoscaler;
 mod csv_input;
 pub mod dist;
+pub mod forecast;
 pub mod hpa;
 pub mod keda;
 pub mod manifest;
