@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod rows;
 pub mod scenario;
 pub mod sweep;
+pub mod vpa;
 pub mod workload;
 pub mod world;
 
