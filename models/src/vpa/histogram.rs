@@ -22,12 +22,15 @@ use hpasim_sim::{SimDuration, SimTime};
 pub const MAX_DECAY_EXPONENT: u64 = 100;
 
 /// The bucketing scheme of an exponential histogram.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct HistogramOptions {
     num_buckets: usize,
     first_bucket_size: f64,
     ratio: f64,
     epsilon: f64,
+    /// Every bucket's start, computed once by repeated multiplication so that a bucket's
+    /// start is the same number wherever it is used (whatever the optimiser does to `powi`).
+    starts: Vec<f64>,
 }
 
 impl HistogramOptions {
@@ -46,11 +49,19 @@ impl HistogramOptions {
             return None;
         }
         let n = ((max_value * (ratio - 1.0) / first_bucket_size + 1.0).ln() / ratio.ln()).ceil();
+        let num_buckets = n as usize + 1;
+        let mut starts = Vec::with_capacity(num_buckets);
+        let mut power = 1.0;
+        for _ in 0..num_buckets {
+            starts.push(first_bucket_size * (power - 1.0) / (ratio - 1.0));
+            power *= ratio;
+        }
         Some(HistogramOptions {
-            num_buckets: n as usize + 1,
+            num_buckets,
             first_bucket_size,
             ratio,
             epsilon,
+            starts,
         })
     }
 
@@ -116,10 +127,7 @@ impl HistogramOptions {
     /// Where bucket `bucket` starts. Panics outside `0..num_buckets()`.
     pub fn bucket_start(&self, bucket: usize) -> f64 {
         assert!(bucket < self.num_buckets, "bucket {bucket} out of range");
-        if bucket == 0 {
-            return 0.0;
-        }
-        self.first_bucket_size * (self.ratio.powi(bucket as i32) - 1.0) / (self.ratio - 1.0)
+        self.starts[bucket]
     }
 }
 
@@ -138,11 +146,12 @@ pub struct Histogram {
 impl Histogram {
     /// An empty histogram.
     pub fn new(options: HistogramOptions) -> Histogram {
+        let n = options.num_buckets;
         Histogram {
             options,
-            weights: vec![0.0; options.num_buckets],
+            weights: vec![0.0; n],
             total: 0.0,
-            min_bucket: options.num_buckets - 1,
+            min_bucket: n - 1,
             max_bucket: 0,
         }
     }
