@@ -288,9 +288,9 @@ impl DecayingHistogram {
     /// The multiplier a sample taken at `t` gets: `2^((t − reference) / halfLife)`, after
     /// moving the reference forward if `t` is more than 100 half-lives past it.
     pub fn decay_factor(&mut self, t: SimTime) -> f64 {
-        let max_allowed = self
-            .reference
-            .saturating_add(SimDuration(self.half_life.0.saturating_mul(MAX_DECAY_EXPONENT)));
+        let max_allowed = self.reference.saturating_add(SimDuration(
+            self.half_life.0.saturating_mul(MAX_DECAY_EXPONENT),
+        ));
         if t > max_allowed {
             self.shift_reference(t);
         }

@@ -200,7 +200,6 @@ pub fn parse_vertical_pod_autoscaler(
             });
         }
     }
-    serde_saphyr::from_str(text).map_err(|e| {
-        yaml_error::<VerticalPodAutoscaler>(&e, text, file, "VerticalPodAutoscaler")
-    })
+    serde_saphyr::from_str(text)
+        .map_err(|e| yaml_error::<VerticalPodAutoscaler>(&e, text, file, "VerticalPodAutoscaler"))
 }

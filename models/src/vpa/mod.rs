@@ -33,14 +33,14 @@ mod tests;
 
 pub use histogram::{DecayingHistogram, Histogram, HistogramOptions};
 pub use manifest::{
-    parse_vertical_pod_autoscaler, ContainerResourcePolicy, ContainerScalingMode,
-    ControlledValues, CrossVersionObjectReference, PodResourcePolicy, PodUpdatePolicy,
-    UpdateMode, VerticalPodAutoscaler, VerticalPodAutoscalerSpec,
+    parse_vertical_pod_autoscaler, ContainerResourcePolicy, ContainerScalingMode, ControlledValues,
+    CrossVersionObjectReference, PodResourcePolicy, PodUpdatePolicy, UpdateMode,
+    VerticalPodAutoscaler, VerticalPodAutoscalerSpec,
 };
 pub use recommender::{
     apply_container_policy, confidence, should_evict, Bound, CappedRecommendation, Clamp,
-    ClampReason, ContainerBounds, CurrentRequests, EvictionReason, Recommender, RecommenderConfig,
-    RecommendedContainerResources, Resource, Resources,
+    ClampReason, ContainerBounds, CurrentRequests, EvictionReason, RecommendedContainerResources,
+    Recommender, RecommenderConfig, Resource, Resources,
 };
 pub use state::{AggregateContainerState, ContainerState};
 

@@ -182,8 +182,14 @@ impl Recommender {
     ) -> RecommendedContainerResources {
         let c = &self.config;
         let fraction = 1.0 / containers_per_pod.max(1) as f64;
-        let min_cpu = scale(amount_from_float(c.pod_min_cpu_millicores * 0.001 * 1000.0), fraction);
-        let min_mem = scale(amount_from_float(c.pod_min_memory_mb * 1024.0 * 1024.0), fraction);
+        let min_cpu = scale(
+            amount_from_float(c.pod_min_cpu_millicores * 0.001 * 1000.0),
+            fraction,
+        );
+        let min_mem = scale(
+            amount_from_float(c.pod_min_memory_mb * 1024.0 * 1024.0),
+            fraction,
+        );
         let conf = confidence(state);
         let margin = |base: u64| base + scale(base, c.safety_margin_fraction);
         let confident = |base: u64, (m, e): (f64, f64)| scale(base, (1.0 + m / conf).powf(e));

@@ -153,7 +153,9 @@ fn cpu_target_converges_to_p90_of_a_stationary_uniform_usage_plus_margin() {
 fn cpu_target_converges_to_p90_of_a_stationary_exponential_usage_plus_margin() {
     let mut rng = StreamRng::seed_from_u64(90);
     // Usage exponential with mean 0.4 cores: p90 = 0.4 ln 10.
-    let agg = feed_cpu(7, 5, || 0.4 * <Exp1 as Distribution<f64>>::sample(&Exp1, &mut rng));
+    let agg = feed_cpu(7, 5, || {
+        0.4 * <Exp1 as Distribution<f64>>::sample(&Exp1, &mut rng)
+    });
     assert_target_near(&agg, 0.4 * 10f64.ln());
 }
 
@@ -193,7 +195,9 @@ fn memory_adds_one_peak_per_interval_and_replaces_it_when_a_larger_one_arrives()
     assert_eq!(c.window_end, Some(SimTime(DAY_NS)));
     assert_eq!(c.memory_peak, 300 * mb);
     let w = |agg: &AggregateContainerState, v: u64| {
-        agg.memory_peaks.histogram().bucket_weight(o.find_bucket(v as f64))
+        agg.memory_peaks
+            .histogram()
+            .bucket_weight(o.find_bucket(v as f64))
     };
     assert_eq!(w(&agg, 100 * mb), 0.0);
     assert_eq!(w(&agg, 200 * mb), 0.0);
@@ -221,8 +225,14 @@ fn cpu_samples_weigh_their_request_with_a_floor_of_a_tenth_of_a_core() {
     let mut c = ContainerState::default();
     assert!(c.add_cpu_sample(&mut agg, SimTime(0), 0.5, 2.0));
     assert!(c.add_cpu_sample(&mut agg, SimTime(1), 1.5, 0.05));
-    assert!(!c.add_cpu_sample(&mut agg, SimTime(1), 1.5, 0.05), "duplicate");
-    assert!(!c.add_cpu_sample(&mut agg, SimTime(2), -1.0, 1.0), "negative");
+    assert!(
+        !c.add_cpu_sample(&mut agg, SimTime(1), 1.5, 0.05),
+        "duplicate"
+    );
+    assert!(
+        !c.add_cpu_sample(&mut agg, SimTime(2), -1.0, 1.0),
+        "negative"
+    );
     let w = |v: f64| agg.cpu.histogram().bucket_weight(o.find_bucket(v));
     assert!((w(0.5) - 2.0).abs() < 1e-9);
     assert!((w(1.5) - 0.1).abs() < 1e-9);
@@ -254,9 +264,15 @@ fn bounds_are_wide_with_short_history_and_narrow_as_days_accumulate() {
         let target = rec.target.cpu_millis as f64;
         let upper = rec.upper_bound.cpu_millis as f64 / target;
         let lower = rec.lower_bound.cpu_millis as f64 / target;
-        assert!((upper - (1.0 + 1.0 / conf)).abs() < 0.002, "{minutes} min: ×{upper}");
+        assert!(
+            (upper - (1.0 + 1.0 / conf)).abs() < 0.002,
+            "{minutes} min: ×{upper}"
+        );
         let want_lower = (1.0 + 0.001 / conf).powi(-2);
-        assert!((lower - want_lower).abs() < 0.002, "{minutes} min: ×{lower}");
+        assert!(
+            (lower - want_lower).abs() < 0.002,
+            "{minutes} min: ×{lower}"
+        );
         spreads.push((lower, upper));
     }
     // 12 h: ×3, 24 h: ×2, a week: ×1.14 (upstream's own examples); lower 5 min ≈ ×0.6, 60 min ≈ ×0.95.
@@ -311,9 +327,18 @@ fn min_and_max_allowed_clamp_every_value_with_its_reason() {
     let capped = apply_container_policy(&r, policy).unwrap().unwrap();
     assert_eq!(capped.uncapped_target, r.target);
     let b = capped.bounds;
-    assert_eq!((b.target.cpu_millis, b.target.memory_bytes), (500, 512 * MI));
-    assert_eq!((b.lower_bound.cpu_millis, b.lower_bound.memory_bytes), (500, 512 * MI));
-    assert_eq!((b.upper_bound.cpu_millis, b.upper_bound.memory_bytes), (4000, 8 * GI));
+    assert_eq!(
+        (b.target.cpu_millis, b.target.memory_bytes),
+        (500, 512 * MI)
+    );
+    assert_eq!(
+        (b.lower_bound.cpu_millis, b.lower_bound.memory_bytes),
+        (500, 512 * MI)
+    );
+    assert_eq!(
+        (b.upper_bound.cpu_millis, b.upper_bound.memory_bytes),
+        (4000, 8 * GI)
+    );
     let reasons: Vec<String> = capped.clamps.iter().map(|c| c.to_string()).collect();
     assert_eq!(
         reasons,
@@ -347,7 +372,10 @@ fn max_allowed_wins_over_min_allowed_and_only_controlled_resources_are_clamped()
         .unwrap();
     assert_eq!(capped.controlled, [Resource::Cpu]);
     assert_eq!(capped.bounds.target.cpu_millis, 4000);
-    assert_eq!(capped.bounds.target.memory_bytes, MI, "memory not controlled");
+    assert_eq!(
+        capped.bounds.target.memory_bytes, MI,
+        "memory not controlled"
+    );
     let reasons: Vec<ClampReason> = capped.clamps[..2].iter().map(|c| c.reason).collect();
     assert_eq!(reasons, [ClampReason::MinAllowed, ClampReason::MaxAllowed]);
     assert_eq!(capped.clamps.len(), 6);
@@ -357,11 +385,13 @@ fn max_allowed_wins_over_min_allowed_and_only_controlled_resources_are_clamped()
 fn container_mode_off_drops_the_recommendation_and_star_is_the_default_policy() {
     let off = parse(&GUIDE_000.replace("mode: Auto", "mode: \"Off\"")).unwrap();
     let r = rec((300, MI), (300, MI), (300, MI));
-    assert!(apply_container_policy(&r, off.container_policy("metadata-catalog"))
-        .unwrap()
-        .is_none());
-    let star = parse(&GUIDE_000.replace("containerName: metadata-catalog", "containerName: '*'"))
-        .unwrap();
+    assert!(
+        apply_container_policy(&r, off.container_policy("metadata-catalog"))
+            .unwrap()
+            .is_none()
+    );
+    let star =
+        parse(&GUIDE_000.replace("containerName: metadata-catalog", "containerName: '*'")).unwrap();
     assert!(star.container_policy("sidecar").is_some());
     assert!(off.container_policy("sidecar").is_none());
     let none = apply_container_policy(&r, None).unwrap().unwrap();
@@ -386,7 +416,10 @@ fn should_evict_only_outside_the_bounds() {
             lower_bound: 200
         }
     );
-    assert_eq!(e.to_string(), "cpu request 199m is below the lower bound 200m");
+    assert_eq!(
+        e.to_string(),
+        "cpu request 199m is below the lower bound 200m"
+    );
     let e = should_evict(&CurrentRequests::new(500, 2 * GI + 1), &bounds).unwrap();
     assert!(matches!(
         e,
@@ -413,7 +446,10 @@ fn should_evict_only_outside_the_bounds() {
     )
     .unwrap()
     .unwrap();
-    assert_eq!(should_evict(&CurrentRequests::new(1000, 10 * GI), &capped), None);
+    assert_eq!(
+        should_evict(&CurrentRequests::new(1000, 10 * GI), &capped),
+        None
+    );
     assert!(should_evict(&CurrentRequests::new(3000, GI), &capped).is_some());
 }
 
@@ -433,13 +469,19 @@ fn only_recreate_auto_and_in_place_modes_evict() {
 #[test]
 fn guide_manifests_parse_verbatim() {
     let vpa = parse(GUIDE_000).unwrap();
-    assert_eq!(vpa.metadata.name.as_deref(), Some("dictamesh-metadata-catalog-vpa"));
+    assert_eq!(
+        vpa.metadata.name.as_deref(),
+        Some("dictamesh-metadata-catalog-vpa")
+    );
     assert_eq!(vpa.spec.target_ref.kind, "StatefulSet");
     assert_eq!(vpa.spec.target_ref.name, "dictamesh-metadata-catalog");
     assert_eq!(vpa.update_mode(), UpdateMode::Auto);
     let p = vpa.container_policy("metadata-catalog").unwrap();
     assert_eq!(p.mode, Some(ContainerScalingMode::Auto));
-    assert_eq!(p.controlled_resources.as_deref(), Some(&[Resource::Cpu, Resource::Memory][..]));
+    assert_eq!(
+        p.controlled_resources.as_deref(),
+        Some(&[Resource::Cpu, Resource::Memory][..])
+    );
     assert_eq!(p.min_allowed["cpu"].to_string(), "500m");
     assert_eq!(p.max_allowed["memory"].to_string(), "8Gi");
 
@@ -478,9 +520,13 @@ fn an_unknown_field_is_an_error_at_its_file_line_and_column() {
 
 #[test]
 fn wrong_kind_or_api_version_is_reported_at_its_line() {
-    let e = parse(&GUIDE_002.replace("kind: VerticalPodAutoscaler", "kind: Deployment")).unwrap_err();
+    let e =
+        parse(&GUIDE_002.replace("kind: VerticalPodAutoscaler", "kind: Deployment")).unwrap_err();
     assert_eq!(e.location, "vpa.yaml:2:7");
-    assert_eq!(e.message, "expected a VerticalPodAutoscaler, got kind `Deployment`");
+    assert_eq!(
+        e.message,
+        "expected a VerticalPodAutoscaler, got kind `Deployment`"
+    );
     let e = parse(&GUIDE_002.replace("autoscaling.k8s.io/v1", "autoscaling.k8s.io/v1beta2"))
         .unwrap_err();
     assert_eq!(e.location, "vpa.yaml:1:13");
