@@ -18,6 +18,7 @@ pub mod rows;
 pub mod scenario;
 pub mod scheduled;
 pub mod sweep;
+pub mod vpa;
 pub mod workload;
 pub mod world;
 
