@@ -19,8 +19,7 @@
 
 use super::resources::{bytes, cpu_millis, format_binary, format_decimal_milli, is_binary};
 use crate::manifest::{ObjectMeta, Unmodelled};
-use crate::scenario::locate::Node;
-use crate::scenario::{yaml_error, Quantity, SpecError};
+use crate::scenario::{Quantity, SpecError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -356,31 +355,7 @@ impl Quota {
 /// Parses one ResourceQuota document `text` of `file`: `kind` and `apiVersion` are checked first
 /// (at their line), then the manifest is parsed with located errors.
 pub fn parse_resource_quota(text: &str, file: &Path) -> Result<ResourceQuota, SpecError> {
-    let at = |(line, col): (usize, usize)| format!("{}:{line}:{col}", file.display());
-    if let Some(root) = Node::parse(text) {
-        let kind = root.child("kind");
-        let written = kind.and_then(Node::scalar).unwrap_or_default();
-        if written != "ResourceQuota" {
-            let pos = kind.map_or(root.anchor_pos(), |k| k.pos);
-            return Err(SpecError {
-                location: at(pos),
-                message: format!("expected a ResourceQuota, got kind `{written}`"),
-                hint: Some("write `kind: ResourceQuota`".into()),
-            });
-        }
-        let version = root.child("apiVersion");
-        let written = version.and_then(Node::scalar).unwrap_or_default();
-        if written != "v1" {
-            let pos = version.map_or(root.anchor_pos(), |v| v.pos);
-            return Err(SpecError {
-                location: at(pos),
-                message: format!("unsupported apiVersion `{written}` for ResourceQuota"),
-                hint: Some("ResourceQuota is served as `apiVersion: v1`".into()),
-            });
-        }
-    }
-    serde_saphyr::from_str(text)
-        .map_err(|e| yaml_error::<ResourceQuota>(&e, text, file, "ResourceQuota"))
+    crate::manifest::parse_single(text, file, "ResourceQuota", "v1")
 }
 
 #[cfg(test)]

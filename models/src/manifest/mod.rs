@@ -141,6 +141,43 @@ pub struct ObjectMeta {
     pub self_link: Option<Unmodelled>,
 }
 
+/// Parses a manifest file that must hold one object of `kind` served as `api_version`: the
+/// `kind` and `apiVersion` are checked first (located at their line, with `hint_version` when
+/// the version is wrong), then the whole document is parsed with located errors.
+pub fn parse_single<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &std::path::Path,
+    kind: &str,
+    api_version: &str,
+) -> Result<T, crate::scenario::SpecError> {
+    use crate::scenario::locate::Node;
+    use crate::scenario::SpecError;
+    let at = |(line, col): (usize, usize)| format!("{}:{line}:{col}", file.display());
+    if let Some(root) = Node::parse(text) {
+        let kind_node = root.child("kind");
+        let written = kind_node.and_then(Node::scalar).unwrap_or_default();
+        if written != kind {
+            let pos = kind_node.map_or(root.anchor_pos(), |k| k.pos);
+            return Err(SpecError {
+                location: at(pos),
+                message: format!("expected a {kind}, got kind `{written}`"),
+                hint: Some(format!("write `kind: {kind}`")),
+            });
+        }
+        let version = root.child("apiVersion");
+        let written = version.and_then(Node::scalar).unwrap_or_default();
+        if written != api_version {
+            let pos = version.map_or(root.anchor_pos(), |v| v.pos);
+            return Err(SpecError {
+                location: at(pos),
+                message: format!("unsupported apiVersion `{written}` for {kind}"),
+                hint: Some(format!("{kind} is served as `apiVersion: {api_version}`")),
+            });
+        }
+    }
+    serde_saphyr::from_str(text).map_err(|e| crate::scenario::yaml_error::<T>(&e, text, file, kind))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

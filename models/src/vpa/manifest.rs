@@ -8,8 +8,7 @@
 
 use super::recommender::Resource;
 use crate::manifest::{ObjectMeta, Unmodelled};
-use crate::scenario::locate::Node;
-use crate::scenario::{yaml_error, Quantity, SpecError};
+use crate::scenario::{Quantity, SpecError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -177,29 +176,5 @@ pub fn parse_vertical_pod_autoscaler(
     text: &str,
     file: &Path,
 ) -> Result<VerticalPodAutoscaler, SpecError> {
-    let at = |(line, col): (usize, usize)| format!("{}:{line}:{col}", file.display());
-    if let Some(root) = Node::parse(text) {
-        let kind = root.child("kind");
-        let written = kind.and_then(Node::scalar).unwrap_or_default();
-        if written != "VerticalPodAutoscaler" {
-            let pos = kind.map_or(root.anchor_pos(), |k| k.pos);
-            return Err(SpecError {
-                location: at(pos),
-                message: format!("expected a VerticalPodAutoscaler, got kind `{written}`"),
-                hint: Some("write `kind: VerticalPodAutoscaler`".into()),
-            });
-        }
-        let version = root.child("apiVersion");
-        let written = version.and_then(Node::scalar).unwrap_or_default();
-        if written != "autoscaling.k8s.io/v1" {
-            let pos = version.map_or(root.anchor_pos(), |v| v.pos);
-            return Err(SpecError {
-                location: at(pos),
-                message: format!("unsupported apiVersion `{written}` for VerticalPodAutoscaler"),
-                hint: Some("VerticalPodAutoscaler is served as `autoscaling.k8s.io/v1`".into()),
-            });
-        }
-    }
-    serde_saphyr::from_str(text)
-        .map_err(|e| yaml_error::<VerticalPodAutoscaler>(&e, text, file, "VerticalPodAutoscaler"))
+    crate::manifest::parse_single(text, file, "VerticalPodAutoscaler", "autoscaling.k8s.io/v1")
 }
