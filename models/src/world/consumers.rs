@@ -640,10 +640,7 @@ impl World<'_> {
     /// commit (Kafka: the member keeps its partitions until `session_timeout`).
     pub(super) fn consumer_lost(&mut self, now: SimTime, pod: u32) {
         let kafka = self.kafka_cfg().copied();
-        if let Some(k) = self.endpoints.iter().position(|&e| e == pod) {
-            self.endpoints.remove(k);
-            self.stats.ready.set(now, self.endpoints.len() as f64);
-        }
+        self.leave_endpoints(now, pod);
         self.drop_messages(now, pod);
         let c = self.broker_mut().consumer(pod);
         c.crashed = true;

@@ -915,12 +915,17 @@ impl<'a> World<'a> {
         }
     }
 
-    pub(super) fn terminate(&mut self, now: SimTime, pod: u32) {
-        let phase = self.pods[pod as usize].phase;
+    /// Takes `pod` out of the endpoints (if it is one).
+    pub(super) fn leave_endpoints(&mut self, now: SimTime, pod: u32) {
         if let Some(k) = self.endpoints.iter().position(|&e| e == pod) {
             self.endpoints.remove(k);
             self.stats.ready.set(now, self.endpoints.len() as f64);
         }
+    }
+
+    pub(super) fn terminate(&mut self, now: SimTime, pod: u32) {
+        let phase = self.pods[pod as usize].phase;
+        self.leave_endpoints(now, pod);
         let name = self.pod_name(pod);
         if phase < PodPhase::Started {
             self.delete(now, pod, "not started");

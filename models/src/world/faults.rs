@@ -340,14 +340,6 @@ impl World<'_> {
         }
     }
 
-    /// Takes `pod` out of the endpoints (if it is one).
-    fn leave_endpoints(&mut self, now: SimTime, pod: u32) {
-        if let Some(k) = self.endpoints.iter().position(|&e| e == pod) {
-            self.endpoints.remove(k);
-            self.stats.ready.set(now, self.endpoints.len() as f64);
-        }
-    }
-
     /// Every request `pod` holds (in service or in its local queue) is lost: counted as
     /// killed and as a fault error. Returns how many.
     pub(super) fn kill_requests(&mut self, now: SimTime, pod: u32) -> u64 {

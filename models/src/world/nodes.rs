@@ -670,10 +670,7 @@ impl World<'_> {
         let pods = c.nodes[node as usize].pods.clone();
         let name = c.nodes[node as usize].name.clone();
         for &pod in &pods {
-            if let Some(k) = self.endpoints.iter().position(|&e| e == pod) {
-                self.endpoints.remove(k);
-                self.stats.ready.set(now, self.endpoints.len() as f64);
-            }
+            self.leave_endpoints(now, pod);
         }
         self.event(
             now,
