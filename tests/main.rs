@@ -20,6 +20,7 @@ mod lifecycle;
 mod manifests;
 mod notebook;
 mod outputs;
+mod predictive;
 mod queues;
 mod quota;
 mod report;

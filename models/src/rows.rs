@@ -131,10 +131,23 @@ pub struct SummaryRow {
     pub pod_kills: u64,
     /// Requests lost to faults: in flight on a pod that crashed, was killed or lost its node.
     pub fault_errors: u64,
+    /// Mean absolute one-step-ahead error of the predictive forecast [metric units: cores for
+    /// cpu, bytes for memory, the metric's own otherwise]; 0 without predictive scaling.
+    pub forecast_mae: f64,
+    /// Root mean squared one-step-ahead forecast error [metric units].
+    pub forecast_rmse: f64,
+    /// Mean one-step-ahead forecast error, actual − forecast [metric units]: > 0 forecasts
+    /// too low.
+    pub forecast_bias: f64,
+    /// Replicas the predictive floor added above the reactive HPA's answer, summed over HPA
+    /// syncs × the sync period [replica-seconds].
+    pub predictive_added_replica_s: f64,
+    /// HPA syncs at which the predictive floor raised the answer [syncs].
+    pub predictive_raised_syncs: u64,
 }
 
 /// Number of metric columns of summary.csv (after the run key).
-pub const SUMMARY_METRICS: usize = 56;
+pub const SUMMARY_METRICS: usize = 61;
 
 impl SummaryRow {
     /// Every metric as (summary.csv column name, value), in column order: what `check` and
@@ -198,6 +211,11 @@ impl SummaryRow {
             pod_crashes,
             pod_kills,
             fault_errors,
+            forecast_mae,
+            forecast_rmse,
+            forecast_bias,
+            predictive_added_replica_s,
+            predictive_raised_syncs,
         } = self;
         [
             ("duration_s", duration_s),
@@ -256,6 +274,11 @@ impl SummaryRow {
             ("pod_crashes", pod_crashes as f64),
             ("pod_kills", pod_kills as f64),
             ("fault_errors", fault_errors as f64),
+            ("forecast_mae", forecast_mae),
+            ("forecast_rmse", forecast_rmse),
+            ("forecast_bias", forecast_bias),
+            ("predictive_added_replica_s", predictive_added_replica_s),
+            ("predictive_raised_syncs", predictive_raised_syncs as f64),
         ]
     }
 }

@@ -81,7 +81,7 @@ const fn with_key<const N: usize, const M: usize>(fields: [Column; N]) -> [Colum
     out
 }
 
-static SUMMARY: [Column; 60] = with_key([
+static SUMMARY: [Column; 65] = with_key([
     col("duration_s", Seconds, "s", "Simulated duration"),
     col("requests", Integer, "requests", "Requests that arrived"),
     col("completed", Integer, "requests", "Requests answered"),
@@ -372,6 +372,36 @@ static SUMMARY: [Column; 60] = with_key([
         Integer,
         "requests",
         "Requests lost to faults (crash, kill, node failure, spot interruption)",
+    ),
+    col(
+        "forecast_mae",
+        Real,
+        "metric units",
+        "Mean absolute one-step-ahead error of the predictive forecast (cores for cpu, bytes for memory, else the metric's units)",
+    ),
+    col(
+        "forecast_rmse",
+        Real,
+        "metric units",
+        "Root mean squared one-step-ahead forecast error",
+    ),
+    col(
+        "forecast_bias",
+        Real,
+        "metric units",
+        "Mean one-step-ahead forecast error, actual minus forecast (> 0: forecasts too low)",
+    ),
+    col(
+        "predictive_added_replica_s",
+        Real,
+        "replica-s",
+        "Replicas the predictive floor added above the reactive HPA's answer, summed over syncs × sync period",
+    ),
+    col(
+        "predictive_raised_syncs",
+        Integer,
+        "syncs",
+        "HPA syncs at which the predictive floor raised the answer",
     ),
 ]);
 

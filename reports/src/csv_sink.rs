@@ -609,6 +609,11 @@ mod tests {
                 "pod_crashes",
                 "pod_kills",
                 "fault_errors",
+                "forecast_mae",
+                "forecast_rmse",
+                "forecast_bias",
+                "predictive_added_replica_s",
+                "predictive_raised_syncs",
             ]
         );
     }

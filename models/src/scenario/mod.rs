@@ -7,6 +7,7 @@ pub mod database;
 mod error;
 pub mod expect;
 pub mod faults;
+pub mod predictive;
 pub mod queue;
 pub mod scheduled;
 pub mod slo;

@@ -93,6 +93,10 @@ pub struct Scenario {
     /// zone, config (see [`super::scheduled`]). Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_scaling: Option<super::scheduled::ScheduledScaling>,
+    /// A controller that forecasts the HPA's metric from its own history and raises
+    /// `minReplicas` ahead of the forecast, config (see [`super::predictive`]). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictive_scaling: Option<super::predictive::PredictiveScaling>,
     /// A message queue the pods consume from, config. Default: none (arrivals are HTTP
     /// requests through the load balancer).
     #[serde(default, skip_serializing_if = "Option::is_none")]

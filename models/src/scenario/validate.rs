@@ -78,6 +78,7 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     c.errors.extend(super::queue::validate(s));
     c.errors.extend(super::cluster::validate(s));
     c.errors.extend(super::scheduled::validate(s));
+    c.errors.extend(super::predictive::validate(s));
     c.errors.extend(super::faults::validate(s));
     for (k, class) in s.workload.classes.iter().enumerate() {
         if let Some(q) = &class.queries {

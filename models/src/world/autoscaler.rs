@@ -43,8 +43,53 @@ pub struct HpaState {
     pub seen: Vec<f64>,
     /// Completed requests per pod (the `http_requests_total` counter).
     pub requests_total: Vec<u64>,
-    /// The spec with `minReplicas` patched by scheduled scaling, while a floor raises it.
+    /// The spec with `minReplicas` patched by the floors, while one raises it.
     pub patched_spec: Option<hpa::HpaSpec>,
+    /// The spec with only the schedule's floor: the reactive HPA a predictive floor is
+    /// compared with (`None`: the manifest's spec).
+    pub reactive_spec: Option<hpa::HpaSpec>,
+    /// The floors in force on `minReplicas`.
+    pub floors: MinFloors,
+}
+
+/// Floors other controllers put on the HPA's `minReplicas` [replicas].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MinFloors {
+    /// The scheduled rule in force, if any.
+    pub schedule: Option<u32>,
+    /// The predictive controller's floor, if it has one (already ≤ maxReplicas).
+    pub predictive: Option<u32>,
+}
+
+/// `spec` with `minReplicas` raised to `floor` (capped at maxReplicas), or `None` when the
+/// floor raises nothing.
+fn raised(spec: &hpa::HpaSpec, floor: Option<u32>) -> Option<hpa::HpaSpec> {
+    let base = spec.min_replicas_or_default();
+    let floor = i32::try_from(floor?)
+        .unwrap_or(i32::MAX)
+        .min(spec.max_replicas);
+    (floor > base).then(|| {
+        let mut s = spec.clone();
+        s.min_replicas = Some(floor);
+        s
+    })
+}
+
+impl HpaState {
+    /// Re-derives the patched specs from the floors; returns the effective `minReplicas`
+    /// before and after.
+    pub fn apply_floors(&mut self, spec: &hpa::HpaSpec) -> (i32, i32) {
+        let min_of = |s: &Option<hpa::HpaSpec>| {
+            s.as_ref().map_or(spec.min_replicas_or_default(), |s| {
+                s.min_replicas_or_default()
+            })
+        };
+        let before = min_of(&self.patched_spec);
+        let both = self.floors.schedule.max(self.floors.predictive);
+        self.patched_spec = raised(spec, both);
+        self.reactive_spec = raised(spec, self.floors.schedule);
+        (before, min_of(&self.patched_spec))
+    }
 }
 
 impl HpaState {
@@ -75,6 +120,8 @@ impl HpaState {
             seen: vec![f64::NAN; cfg.columns.len()],
             requests_total: Vec::new(),
             patched_spec: None,
+            reactive_spec: None,
+            floors: MinFloors::default(),
         }
     }
 }
@@ -272,6 +319,8 @@ impl World<'_> {
         };
         let mut snap = self.snapshot(now);
         self.keda_external_metrics(now, &mut snap);
+        self.predictive_sample(&snap);
+        let reactive = self.reactive_desired(&snap, now);
         let state = self
             .hpa
             .as_mut()
@@ -289,9 +338,15 @@ impl World<'_> {
                 };
             }
         }
-        let detail = sync_detail(&r);
+        let mut detail = sync_detail(&r);
+        if let Some(reactive) = reactive {
+            let _ = write!(detail, " reactive={reactive}");
+        }
         let object = format!("hpa/{}", cfg.name);
         self.event(now, "hpa_sync", object, detail);
+        if let Some(reactive) = reactive {
+            self.predictive_account(r.desired_replicas, reactive);
+        }
         if r.rescale && r.desired_replicas >= 0 {
             let reason = format!("hpa {}", r.reason);
             self.set_replicas(now, r.desired_replicas as u32, &reason);

@@ -92,6 +92,8 @@ pub struct Simulation {
     pub queue: Option<super::queue_config::QueueConfig>,
     /// The namespace's ResourceQuota, if the scenario has one.
     pub quota: Option<super::quota::QuotaConfig>,
+    /// The predictive controller's floor on `minReplicas`, if the scenario has one.
+    pub predictive: Option<super::predictive::PredictiveConfig>,
     /// Scheduled `minReplicas` floors, if the scenario has them.
     pub scheduled: Option<crate::scenario::scheduled::ScheduledConfig>,
     /// Nodes, the scheduler, the cluster autoscaler and node faults, if the scenario has them.
@@ -157,6 +159,8 @@ impl Simulation {
                 / 3600.0,
         };
         let keda = super::keda::compile_keda(s)?;
+        let hpa = super::hpa_config::compile_hpa(s, keda.as_ref().map(|k| &k.cfg))?;
+        let predictive = super::predictive::compile(s, hpa.as_ref(), &pods)?;
         Ok(Simulation {
             name: s.name.clone(),
             duration: s.duration.sim(),
@@ -169,7 +173,8 @@ impl Simulation {
             requests_sample: s.outputs.requests_sample,
             max_in_system: s.max_in_system,
             slo: s.slo.clone(),
-            hpa: super::hpa_config::compile_hpa(s, keda.as_ref().map(|k| &k.cfg))?,
+            hpa,
+            predictive,
             keda,
             db: s
                 .database

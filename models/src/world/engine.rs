@@ -122,6 +122,8 @@ pub struct World<'a> {
     pub(super) timeout_armed: bool,
     /// Pod faults: per-pod crash state and counters.
     pub(super) faults: super::faults::FaultState,
+    /// The predictive controller, if the scenario has one.
+    pub(super) predictive: Option<super::predictive::PredictiveState>,
 }
 
 impl<'a> World<'a> {
@@ -189,6 +191,10 @@ impl<'a> World<'a> {
             timeouts: VecDeque::new(),
             timeout_armed: false,
             faults: Default::default(),
+            predictive: sim
+                .predictive
+                .as_ref()
+                .map(super::predictive::PredictiveState::new),
         }
     }
 
@@ -219,6 +225,7 @@ impl<'a> World<'a> {
             self.schedule(self.sampler.next_close(), Event::Sample);
         }
         self.start_autoscaling();
+        self.start_predictive();
         self.start_queue();
         self.start_keda();
         self.start_faults();
@@ -281,6 +288,7 @@ impl<'a> World<'a> {
                 Event::NodeReady { node } => self.node_ready(now, node, None, true),
                 Event::CaScan => self.on_ca_scan(now),
                 Event::ScheduleBoundary => self.on_schedule_boundary(now),
+                Event::PredictiveStep => self.on_predictive_step(now),
                 Event::DrainRetry { node } => self.drain_step(now, node),
                 Event::SpotNotice { node } => self.on_spot_notice(now, node),
                 Event::NodeTerminated { node } => self.on_node_terminated(now, node),
@@ -1118,6 +1126,7 @@ impl<'a> World<'a> {
         let cluster_columns = self.cluster_columns(now);
         row.extra.extend(cluster_columns);
         row.extra.extend(self.fault_columns());
+        row.extra.extend(self.predictive_columns());
         self.sink.timeseries(self.key, &row);
     }
 
@@ -1205,8 +1214,14 @@ impl<'a> World<'a> {
             pod_crashes: self.faults.pod_crashes,
             pod_kills: self.faults.pod_kills,
             fault_errors: self.faults.fault_errors,
+            forecast_mae: 0.0,
+            forecast_rmse: 0.0,
+            forecast_bias: 0.0,
+            predictive_added_replica_s: 0.0,
+            predictive_raised_syncs: 0,
         };
         self.fill_cluster_summary(end, &mut row);
+        self.fill_predictive_summary(&mut row);
         row
     }
 }

@@ -161,6 +161,8 @@ pub enum Event {
     },
     /// A scheduled-scaling window opens or closes.
     ScheduleBoundary,
+    /// A predictive-scaling history step ends: observe, forecast, set the floor.
+    PredictiveStep,
     /// A time-series interval closes.
     Sample,
     /// The run ends.

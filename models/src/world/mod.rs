@@ -32,6 +32,7 @@ pub mod hpa_config;
 pub mod keda;
 pub mod nodes;
 pub mod pod;
+pub mod predictive;
 pub mod queue_config;
 pub mod quota;
 mod request;
@@ -92,6 +93,9 @@ impl Simulation {
         }
         if self.has_faults() {
             columns.push("fault_errors".into());
+        }
+        if let Some(p) = &self.predictive {
+            columns.extend(predictive::predictive_column_names(p));
         }
         columns
     }

@@ -1,6 +1,7 @@
 //! Scheduled scaling in the world: at every window boundary of `scheduled_scaling` the HPA's
-//! `minReplicas` is patched to max(the manifest's minReplicas, the floor in force); the HPA
-//! acts on it at its next sync (as after a real `kubectl patch hpa`).
+//! `minReplicas` is patched to max(the manifest's minReplicas, the floor in force, the
+//! predictive floor if any; see [`super::autoscaler::MinFloors`]); the HPA acts on it at its
+//! next sync (as after a real `kubectl patch hpa`).
 //!
 //! ```text
 //!  ScheduleBoundary ─▶ floor_at(clock_start + now) ─▶ patched HpaSpec ─▶ next HpaSync clamps
@@ -36,30 +37,19 @@ impl World<'_> {
             return;
         };
         let floor = cfg.schedule.floor_at(wall);
-        let base = hpa.spec.min_replicas_or_default();
-        let wanted = floor.as_ref().map_or(base, |f| {
-            base.max(i32::try_from(f.replicas).unwrap_or(i32::MAX))
-        });
         let state = self
             .hpa
             .as_mut()
             .expect("HPA state exists with an HPA config");
-        let current = state
-            .patched_spec
-            .as_ref()
-            .map_or(base, |s| s.min_replicas_or_default());
-        if wanted != current {
-            state.patched_spec = (wanted != base).then(|| {
-                let mut spec = hpa.spec.clone();
-                spec.min_replicas = Some(wanted);
-                spec
-            });
+        state.floors.schedule = floor.as_ref().map(|f| f.replicas);
+        let (before, after) = state.apply_floors(&hpa.spec);
+        if before != after {
             let why = match &floor {
                 Some(f) => format!("rule {}", f.rule),
                 None => "no rule in force".into(),
             };
             let detail = format!(
-                "minReplicas {current} -> {wanted} ({why}; local {})",
+                "minReplicas {before} -> {after} ({why}; local {})",
                 wall.with_timezone(&cfg.schedule.tz)
                     .format("%a %Y-%m-%d %H:%M %Z")
             );
