@@ -310,3 +310,41 @@ fn predictive_forecasts_a_pods_metric_or_an_average_value_and_names_the_hpa_metr
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the HPA's metrics: cpu"));
 }
+
+#[test]
+fn predictive_sweeps_are_byte_identical_with_one_or_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sweep.yaml");
+    let sweep = format!(
+        "{DAY}sweep:\n  replications: 2\n  variants:\n    - {{ name: seasonal-naive, set: {{}} }}\n    - name: holt-winters\n      set: {{ predictive_scaling: {{ forecaster: holt_winters, season: 1h, step: 1m }} }}\n"
+    );
+    std::fs::write(&file, sweep).unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("t{threads}"));
+        let result = hpasim(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "-q",
+            "--timeseries",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    for file in ["summary.csv", "timeseries.csv", "aggregate.csv"] {
+        let a = std::fs::read(one.join(file)).unwrap();
+        assert!(!a.is_empty());
+        assert!(
+            a == std::fs::read(two.join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+}

@@ -184,4 +184,24 @@ mod tests {
         assert!(!r.active);
         assert_eq!(r.metric_milli, Some(1000));
     }
+
+    #[test]
+    fn cron_window_follows_the_trigger_time_zone_across_a_daylight_saving_change() {
+        let c = cron();
+        let mut k = KafkaState::default();
+        let active = |t: &str, k: &mut KafkaState| read_trigger(&c, &at(t), k).unwrap().active;
+        // Saturday 2026-03-28, CET (UTC+1): 08:00–18:00 local is 07:00–17:00 UTC.
+        assert!(!active("2026-03-28T06:59:59Z", &mut k));
+        assert!(active("2026-03-28T07:00:00Z", &mut k));
+        assert!(!active("2026-03-28T17:00:00Z", &mut k));
+        // Sunday 2026-03-29, clocks forward at 02:00: CEST (UTC+2), so 06:00–16:00 UTC.
+        assert!(!active("2026-03-29T05:59:59Z", &mut k));
+        assert!(active("2026-03-29T06:00:00Z", &mut k));
+        assert!(active("2026-03-29T15:59:59Z", &mut k));
+        assert!(!active("2026-03-29T16:00:00Z", &mut k));
+        // Sunday 2026-10-25, back to CET: 07:00–17:00 UTC again.
+        assert!(!active("2026-10-25T06:59:59Z", &mut k));
+        assert!(active("2026-10-25T07:00:00Z", &mut k));
+        assert!(active("2026-10-25T16:59:59Z", &mut k));
+    }
 }
