@@ -14,7 +14,14 @@
 //!
 //! - constant: one segment forever; stages (k6): linear ramps, then the last target forever;
 //!   rate traces: constant segments.
-//! - diurnal: `base + amplitude · sin(2π (t + phase) / period)`, bound `base + amplitude`.
+//! - diurnal: `k(t) · (base + amplitude · sin(2π (t + phase) / period)) + Σ spikes(t)`, with
+//!   `k(t)` the per-day multiplier (`day_scale[floor(t / 24h) mod 7]`, blended linearly from
+//!   the previous day's over `day_transition`) and trapezoidal spikes. Segments are cut at
+//!   every breakpoint (256 pieces per period, day boundaries, blend ends, spike corners); on
+//!   each, the multiplier and the spikes are linear and the bound is the sinusoid's piece
+//!   maximum times the larger end multiplier plus the larger end spike sum. A squeeze (the
+//!   segment's minimum) skips most evaluations. Without multipliers or spikes the draws are
+//!   exactly those of the plain sinusoid.
 //! - bursts: a Markov-modulated Poisson process; the state sojourns (exponential) are drawn
 //!   from the same stream, lazily, as the clock passes each switch; states cycle in order.
 //! - timestamp traces: replayed exactly.
