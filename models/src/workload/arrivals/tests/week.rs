@@ -87,7 +87,7 @@ fn a_spike_adds_its_trapezoid_integral_rate_times_duration_less_ramp() {
     let without = compile(&week(None, vec![]));
     let mut p = compile(&spec);
     let edges = [at, at + ramp, at + duration - ramp, at + duration];
-    let mut n = vec![0.0; 3];
+    let mut n = [0.0; 3];
     // Count only around the spike (a week of background is not needed).
     let mut r = rng(22);
     let mut now = SimTime::from_secs_f64(at - 60.0);
@@ -190,10 +190,7 @@ fn day_transition_blends_linearly_from_the_previous_day() {
         close(k(5.0 * DAY + HOUR), 0.775),
         "half way Friday → Saturday"
     );
-    assert!(
-        close(k(6.0 * DAY + 0.5 * HOUR), 0.525),
-        "Saturday → Sunday"
-    );
+    assert!(close(k(6.0 * DAY + 0.5 * HOUR), 0.525), "Saturday → Sunday");
     assert!(close(k(6.0 * DAY + 3.0 * HOUR), 0.45), "blend done");
     assert!(close(k(0.5 * HOUR), 0.5875), "day 0 blends from day 6");
     assert!(close(k(DAY + 2.0 * HOUR), 1.0), "Tuesday");
