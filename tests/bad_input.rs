@@ -370,3 +370,37 @@ fn bad_run_flags_are_usage_errors_with_status_2() {
         assert!(!stderr.is_empty(), "{args:?}: a usage message");
     }
 }
+
+#[test]
+fn day_scale_without_seven_values_is_rejected_with_file_line_column() {
+    let f = "day_scale_six_values.yaml";
+    check(
+        &fixture(f),
+        &[],
+        Expect {
+            location: &position(f, "day_scale:", "day_scale"),
+            words: &[
+                "workload.arrivals.day_scale",
+                "needs exactly 7 values (one per day), got 6",
+                "day 0 first",
+            ],
+        },
+    );
+}
+
+#[test]
+fn spike_ramp_longer_than_half_its_duration_is_rejected_with_file_line_column() {
+    let f = "spike_ramp_too_long.yaml";
+    check(
+        &fixture(f),
+        &[],
+        Expect {
+            location: &position(f, "ramp: 16s", "16s"),
+            words: &[
+                "workload.arrivals.spikes[0].ramp",
+                "ramp 16s is longer than half the spike's duration 30s",
+                "keep ramp ≤ duration / 2",
+            ],
+        },
+    );
+}

@@ -158,7 +158,10 @@ pub enum Arrivals {
         /// The stages, in order.
         stages: Vec<Stage>,
     },
-    /// Diurnal sinusoid: rate(t) = base + amplitude · sin(2π (t + phase) / period).
+    /// Diurnal sinusoid, optionally scaled per day of the week and with additive spikes:
+    /// rate(t) = k(t) · (base + amplitude · sin(2π (t + phase) / period)) + Σ spikes(t), where
+    /// k(t) = `day_scale[floor(t / 24h) mod 7]` (1 without `day_scale`), blended linearly from
+    /// the previous day's value over the first `day_transition` of each day.
     Diurnal {
         /// Mean rate [requests/s], config.
         base: f64,
@@ -170,6 +173,17 @@ pub enum Arrivals {
         /// Phase shift [s], config. Default 0.
         #[serde(default)]
         phase: Duration,
+        /// Multiplier of the diurnal rate per day of the run [1], config: exactly 7 values
+        /// ≥ 0, day 0 being the run's first 24 hours. Default: none (1 every day).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        day_scale: Option<Vec<f64>>,
+        /// Linear blend from the previous day's multiplier at each day boundary [s], config;
+        /// at most 24 h. Default 0: a step at the boundary.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        day_transition: Option<Duration>,
+        /// Additive spikes [requests/s], config; overlapping spikes add up. Default: none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        spikes: Vec<Spike>,
     },
     /// Markov-modulated Poisson bursts: the process sits in a state for an exponential sojourn
     /// with the state's mean, then moves to the next state in the list (cyclically).
@@ -195,6 +209,23 @@ fn default_day() -> Duration {
 }
 fn one() -> f64 {
     1.0
+}
+
+/// An unannounced traffic spike added to a diurnal rate: trapezoidal, rising linearly from 0
+/// to `rate` over `ramp` from `at`, holding, and falling back to 0 over the last `ramp` of
+/// `duration`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spike {
+    /// Start, from the start of the run [s], config.
+    pub at: Duration,
+    /// Total length, ramps included [s], config; > 0.
+    pub duration: Duration,
+    /// Extra rate at the plateau [requests/s], config; ≥ 0.
+    pub rate: f64,
+    /// Length of each linear ramp [s], config; at most `duration / 2`. Default 0 (a step).
+    #[serde(default)]
+    pub ramp: Duration,
 }
 
 /// One k6 stage.

@@ -14,7 +14,14 @@
 //!
 //! - constant: one segment forever; stages (k6): linear ramps, then the last target forever;
 //!   rate traces: constant segments.
-//! - diurnal: `base + amplitude · sin(2π (t + phase) / period)`, bound `base + amplitude`.
+//! - diurnal: `k(t) · (base + amplitude · sin(2π (t + phase) / period)) + Σ spikes(t)`, with
+//!   `k(t)` the per-day multiplier (`day_scale[floor(t / 24h) mod 7]`, blended linearly from
+//!   the previous day's over `day_transition`) and trapezoidal spikes. Segments are cut at
+//!   every breakpoint (256 pieces per period, day boundaries, blend ends, spike corners); on
+//!   each, the multiplier and the spikes are linear and the bound is the sinusoid's piece
+//!   maximum times the larger end multiplier plus the larger end spike sum. A squeeze (the
+//!   segment's minimum) skips most evaluations. Without multipliers or spikes the draws are
+//!   exactly those of the plain sinusoid.
 //! - bursts: a Markov-modulated Poisson process; the state sojourns (exponential) are drawn
 //!   from the same stream, lazily, as the clock passes each switch; states cycle in order.
 //! - timestamp traces: replayed exactly.
@@ -50,25 +57,66 @@ enum Kind {
         segs: Vec<Segment>,
         at: usize,
     },
-    Diurnal {
-        base: f64,
-        amplitude: f64,
-        period_ns: u64,
-        omega: f64,
-        phase: f64,
-        /// The rate's maximum over each of [`DIURNAL_PIECES`] equal pieces of the period:
-        /// the thinning bound there (acceptance near 1 instead of base / (base + amplitude)).
-        bounds: Vec<f64>,
-        /// The rate's minimum over each piece: a candidate below it is accepted without
-        /// evaluating the sinusoid (a squeeze; the decisions are the same).
-        lows: Vec<f64>,
-    },
+    Diurnal(Box<Diurnal>),
     Bursts(Bursts),
     Timestamps {
         times: Vec<u64>,
         next: usize,
         mean_rate: f64,
     },
+}
+
+/// A diurnal sinusoid `d(t)`, times a per-day multiplier `k(t)`, plus spikes `s(t)`.
+#[derive(Clone, Debug)]
+struct Diurnal {
+    base: f64,
+    amplitude: f64,
+    period_ns: u64,
+    omega: f64,
+    phase: f64,
+    /// The sinusoid's maximum over each of [`DIURNAL_PIECES`] equal pieces of the period: the
+    /// thinning bound there (acceptance near 1 instead of base / (base + amplitude)).
+    bounds: Vec<f64>,
+    /// The sinusoid's minimum over each piece: a candidate below it is accepted without
+    /// evaluating the sinusoid (a squeeze; the decisions are the same).
+    lows: Vec<f64>,
+    /// Seven per-day multipliers; `None`: 1 every day.
+    day_scale: Option<[f64; 7]>,
+    /// Blend from the previous day's multiplier over the start of each day [ns]; 0: a step.
+    transition_ns: u64,
+    /// Spikes, as given.
+    spikes: Vec<SpikeNs>,
+    /// When the sinusoid times the multipliers is zero everywhere: the end of the last spike
+    /// [ns], after which the process ends.
+    quiet_after: Option<u64>,
+    /// The thinning segment the clock is in.
+    seg: DiurnalSeg,
+}
+
+/// A trapezoidal spike [ns, ns, ns, 1/s].
+#[derive(Clone, Copy, Debug)]
+struct SpikeNs {
+    at: u64,
+    end: u64,
+    ramp: u64,
+    rate: f64,
+}
+
+/// A stretch `[start, end)` with no breakpoint inside: inside one piece of the sinusoid's
+/// period, one phase of the day multiplier and one phase of every spike. There the multiplier
+/// and the spikes' sum are linear (`k0` → `k1`, `s0` → `s1`) and the rate lies in `[low, bound]`.
+#[derive(Clone, Copy, Debug, Default)]
+struct DiurnalSeg {
+    start: u64,
+    end: u64,
+    bound: f64,
+    low: f64,
+    k0: f64,
+    k1: f64,
+    s0: f64,
+    s1: f64,
+    /// The rate is constant over the segment: every candidate is kept, no uniform draw.
+    constant: bool,
 }
 
 /// Rate moving linearly from `r0` at `start` to `r1` at `end` [ns, ns, 1/s, 1/s].
@@ -217,6 +265,9 @@ impl ArrivalProcess {
                 amplitude,
                 period,
                 phase,
+                day_scale,
+                day_transition,
+                spikes,
             } => {
                 let base = check_rate(*base, &field("base"))?;
                 let amplitude = check_rate(*amplitude, &field("amplitude"))?;
@@ -233,7 +284,21 @@ impl ArrivalProcess {
                 let period_ns = period.sim().0.max(1);
                 let omega = TAU / (period_ns as f64 * 1e-9);
                 let phase = non_negative(phase.secs(), &field("phase"))?;
-                Kind::Diurnal {
+                let day_scale = check_day_scale(day_scale.as_deref(), &field("day_scale"))?;
+                let transition_ns = check_day_transition(
+                    *day_transition,
+                    day_scale.is_some(),
+                    &field("day_transition"),
+                )?;
+                let spikes = spikes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sp)| check_spike(sp, &format!("{path}.spikes[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let silent = base + amplitude <= 0.0
+                    || day_scale.is_some_and(|k| k.iter().all(|&k| k == 0.0));
+                let quiet_after = silent.then(|| spikes.iter().map(|sp| sp.end).max().unwrap_or(0));
+                Kind::Diurnal(Box::new(Diurnal {
                     base,
                     amplitude,
                     period_ns,
@@ -241,7 +306,12 @@ impl ArrivalProcess {
                     phase,
                     bounds: diurnal_bounds(base, amplitude, period_ns, omega, phase, 1.0),
                     lows: diurnal_bounds(base, amplitude, period_ns, omega, phase, -1.0),
-                }
+                    day_scale,
+                    transition_ns,
+                    spikes,
+                    quiet_after,
+                    seg: DiurnalSeg::default(),
+                }))
             }
             Arrivals::Bursts { states } => {
                 if states.is_empty() {
@@ -314,62 +384,7 @@ impl ArrivalProcess {
         }
         let t = match &mut self.kind {
             Kind::Segments { segs, at } => next_in_segments(segs, at, &mut self.clock, rng)?,
-            Kind::Diurnal {
-                base,
-                amplitude,
-                period_ns,
-                omega,
-                phase,
-                bounds,
-                lows,
-            } => {
-                if *base + *amplitude <= 0.0 {
-                    return None;
-                }
-                // Thinning with a piecewise-constant bound: a candidate beyond its piece
-                // restarts at the piece's end (memoryless) under the next piece's bound.
-                let piece_ns = (*period_ns / DIURNAL_PIECES as u64).max(1);
-                loop {
-                    if self.clock.ns == FOREVER {
-                        return None;
-                    }
-                    let in_ns = self.clock.ns % *period_ns;
-                    let piece = ((in_ns / piece_ns) as usize).min(bounds.len() - 1);
-                    let end_in = if piece + 1 == bounds.len() {
-                        *period_ns
-                    } else {
-                        (piece as u64 + 1) * piece_ns
-                    };
-                    let left = (end_in - in_ns) as f64 * 1e-9 - self.clock.frac;
-                    let bound = bounds[piece];
-                    let g = if bound > 0.0 {
-                        gap(bound, rng)
-                    } else {
-                        f64::INFINITY
-                    };
-                    if g >= left {
-                        let next = (self.clock.ns - in_ns).saturating_add(end_in);
-                        self.clock = Clock::at(next);
-                        continue;
-                    }
-                    self.clock.advance(g);
-                    if self.clock.ns == FOREVER {
-                        return None;
-                    }
-                    if *amplitude > 0.0 {
-                        let u = rng.random::<f64>() * bound;
-                        if u >= lows[piece] {
-                            let in_period =
-                                (self.clock.ns % *period_ns) as f64 * 1e-9 + self.clock.frac;
-                            let rate = *base + *amplitude * (*omega * (in_period + *phase)).sin();
-                            if u >= rate {
-                                continue;
-                            }
-                        }
-                    }
-                    break self.clock.rounded();
-                }
-            }
+            Kind::Diurnal(d) => d.next(&mut self.clock, rng)?,
             Kind::Bursts(b) => b.next(&mut self.clock, rng)?,
             Kind::Timestamps { times, next, .. } => {
                 while *next < times.len() && times[*next] < now.0 {
@@ -399,21 +414,299 @@ impl ArrivalProcess {
                 let x = (t.0 - s.start) as f64 / (s.end - s.start) as f64;
                 s.r0 + (s.r1 - s.r0) * x
             }
-            Kind::Diurnal {
-                base,
-                amplitude,
-                period_ns,
-                omega,
-                phase,
-                ..
-            } => {
-                let in_period = (t.0 % *period_ns) as f64 * 1e-9;
-                base + amplitude * (omega * (in_period + phase)).sin()
-            }
+            Kind::Diurnal(d) => d.rate(t.0, 0.0),
             Kind::Bursts(b) => b.rates[b.state],
             Kind::Timestamps { mean_rate, .. } => *mean_rate,
         }
     }
+}
+
+/// One day [ns]: the unit of `day_scale`.
+const DAY_NS: u64 = 86_400_000_000_000;
+
+/// The previous and the current day's indices into `day_scale` at `ns`.
+fn days(ns: u64) -> (usize, usize) {
+    let day = ns / DAY_NS;
+    (((day + 6) % 7) as usize, (day % 7) as usize)
+}
+
+impl Diurnal {
+    /// The sinusoid `base + amplitude · sin(ω (t + phase))` at `ns` plus `frac` seconds.
+    fn sinusoid(&self, ns: u64, frac: f64) -> f64 {
+        let in_period = (ns % self.period_ns) as f64 * 1e-9 + frac;
+        self.base + self.amplitude * (self.omega * (in_period + self.phase)).sin()
+    }
+
+    /// The exact rate λ(t) at `ns` plus `frac` seconds.
+    fn rate(&self, ns: u64, frac: f64) -> f64 {
+        let d = self.sinusoid(ns, frac);
+        if self.day_scale.is_none() && self.spikes.is_empty() {
+            return d;
+        }
+        let t = ns as f64 + frac * 1e9;
+        let k = match self.day_scale {
+            Some(scale) => {
+                let (prev, cur) = days(ns);
+                let into = (ns % DAY_NS) as f64 + frac * 1e9;
+                let blend = self.transition_ns as f64;
+                if into < blend {
+                    scale[prev] + (scale[cur] - scale[prev]) * (into / blend)
+                } else {
+                    scale[cur]
+                }
+            }
+            None => 1.0,
+        };
+        k * d + self.spikes.iter().map(|sp| sp.rate_at(t)).sum::<f64>()
+    }
+
+    /// The segment starting at `start`: it ends at the first breakpoint after `start` (the
+    /// sinusoid's piece end, the day boundary or blend end, a spike's corner), so that the
+    /// multiplier and each spike are linear on it, and its bound is the sinusoid's piece bound
+    /// times the larger end value of the multiplier plus the spikes' larger end value.
+    fn segment(&self, start: u64) -> DiurnalSeg {
+        let piece_ns = (self.period_ns / DIURNAL_PIECES as u64).max(1);
+        let in_ns = start % self.period_ns;
+        let piece = ((in_ns / piece_ns) as usize).min(self.bounds.len() - 1);
+        let end_in = if piece + 1 == self.bounds.len() {
+            self.period_ns
+        } else {
+            (piece as u64 + 1) * piece_ns
+        };
+        let mut end = (start - in_ns).saturating_add(end_in);
+        let (bound, low) = (self.bounds[piece], self.lows[piece]);
+        if self.day_scale.is_none() && self.spikes.is_empty() {
+            return DiurnalSeg {
+                start,
+                end,
+                bound,
+                low,
+                k0: 1.0,
+                k1: 1.0,
+                s0: 0.0,
+                s1: 0.0,
+                constant: self.amplitude == 0.0,
+            };
+        }
+        let day_start = start - start % DAY_NS;
+        let blending = start % DAY_NS < self.transition_ns;
+        if self.day_scale.is_some() {
+            let next = if blending {
+                day_start.saturating_add(self.transition_ns)
+            } else {
+                day_start.saturating_add(DAY_NS)
+            };
+            end = end.min(next);
+        }
+        for sp in &self.spikes {
+            if let Some(&b) = sp.corners().iter().find(|&&b| b > start) {
+                end = end.min(b);
+            }
+        }
+        let (k0, k1) = match self.day_scale {
+            Some(scale) => {
+                let (prev, cur) = days(start);
+                if blending {
+                    let at = |t: u64| {
+                        let x = (t - day_start) as f64 / self.transition_ns as f64;
+                        scale[prev] + (scale[cur] - scale[prev]) * x
+                    };
+                    (at(start), at(end))
+                } else {
+                    (scale[cur], scale[cur])
+                }
+            }
+            None => (1.0, 1.0),
+        };
+        let (mut s0, mut s1) = (0.0, 0.0);
+        for sp in &self.spikes {
+            let (a, b) = sp.ends(start, end);
+            s0 += a;
+            s1 += b;
+        }
+        // A hair of margin over the rounding of the products and sums.
+        let top = bound * k0.max(k1) + s0.max(s1);
+        let bound = if top > 0.0 {
+            top * (1.0 + 1e-12) + 1e-12
+        } else {
+            0.0
+        };
+        let low = (low * k0.min(k1) + s0.min(s1)) * (1.0 - 1e-12) - 1e-12;
+        DiurnalSeg {
+            start,
+            end,
+            bound,
+            low,
+            k0,
+            k1,
+            s0,
+            s1,
+            constant: self.amplitude == 0.0 && k0 == k1 && s0 == s1,
+        }
+    }
+
+    /// The rate at the clock, which lies in `seg`: the sinusoid times the multiplier, plus the
+    /// spikes, both interpolated linearly across the segment.
+    fn rate_in(&self, seg: &DiurnalSeg, clock: &Clock) -> f64 {
+        let d = self.sinusoid(clock.ns, clock.frac);
+        if seg.k0 == 1.0 && seg.k1 == 1.0 && seg.s0 == 0.0 && seg.s1 == 0.0 {
+            return d;
+        }
+        let x = clock.nanos_since(seg.start) / (seg.end - seg.start) as f64;
+        (seg.k0 + (seg.k1 - seg.k0) * x) * d + seg.s0 + (seg.s1 - seg.s0) * x
+    }
+
+    /// Thinning with a piecewise-constant bound: a candidate beyond its segment restarts at the
+    /// segment's end (memoryless) under the next segment's bound.
+    fn next(&mut self, clock: &mut Clock, rng: &mut StreamRng) -> Option<u64> {
+        loop {
+            if clock.ns == FOREVER || self.quiet_after.is_some_and(|q| clock.ns >= q) {
+                return None;
+            }
+            if clock.ns < self.seg.start || clock.ns >= self.seg.end {
+                self.seg = self.segment(clock.ns);
+            }
+            let seg = self.seg;
+            let left = (seg.end - clock.ns) as f64 * 1e-9 - clock.frac;
+            let g = if seg.bound > 0.0 {
+                gap(seg.bound, rng)
+            } else {
+                f64::INFINITY
+            };
+            if g >= left {
+                *clock = Clock::at(seg.end);
+                continue;
+            }
+            clock.advance(g);
+            if clock.ns == FOREVER {
+                return None;
+            }
+            if !seg.constant {
+                let u = rng.random::<f64>() * seg.bound;
+                if u >= seg.low && u >= self.rate_in(&seg, clock) {
+                    continue;
+                }
+            }
+            return Some(clock.rounded());
+        }
+    }
+}
+
+impl SpikeNs {
+    /// The instants where the spike's slope changes: start, top of the ramp up, start of the
+    /// ramp down, end.
+    fn corners(&self) -> [u64; 4] {
+        [
+            self.at,
+            self.at.saturating_add(self.ramp),
+            self.end - self.ramp,
+            self.end,
+        ]
+    }
+
+    /// The extra rate at `t` [ns].
+    fn rate_at(&self, t: f64) -> f64 {
+        let (at, end, ramp) = (self.at as f64, self.end as f64, self.ramp as f64);
+        if t < at || t >= end {
+            0.0
+        } else if t < at + ramp {
+            self.rate * (t - at) / ramp
+        } else if t > end - ramp {
+            self.rate * (end - t) / ramp
+        } else {
+            self.rate
+        }
+    }
+
+    /// The extra rate's values at both ends of `[start, end]`, which holds no corner inside:
+    /// the linear piece that holds `start` evaluated at both ends.
+    fn ends(&self, start: u64, end: u64) -> (f64, f64) {
+        let ramp = self.ramp as f64;
+        if start < self.at || start >= self.end {
+            (0.0, 0.0)
+        } else if start < self.at + self.ramp {
+            let up = |t: u64| self.rate * (t - self.at) as f64 / ramp;
+            (up(start), up(end))
+        } else if start >= self.end - self.ramp {
+            let down = |t: u64| self.rate * (self.end - t) as f64 / ramp;
+            (down(start), down(end))
+        } else {
+            (self.rate, self.rate)
+        }
+    }
+}
+
+/// Seven multipliers, finite and ≥ 0.
+fn check_day_scale(scale: Option<&[f64]>, path: &str) -> Result<Option<[f64; 7]>, SpecError> {
+    let Some(scale) = scale else {
+        return Ok(None);
+    };
+    let hint = "one multiplier per day of the run, day 0 first, e.g. `day_scale: [1, 1, 1, 1, 1, 0.55, 0.45]`";
+    let Ok(days) = <[f64; 7]>::try_from(scale) else {
+        return Err(SpecError::at_path(
+            path,
+            format!("needs exactly 7 values (one per day), got {}", scale.len()),
+        )
+        .with_hint(hint));
+    };
+    for (i, &k) in days.iter().enumerate() {
+        non_negative(k, &format!("{path}[{i}]")).map_err(|e| e.with_hint(hint))?;
+    }
+    Ok(Some(days))
+}
+
+/// The blend at day boundaries [ns]: ≤ 24 h, and only with `day_scale`.
+fn check_day_transition(
+    transition: Option<crate::scenario::Duration>,
+    has_scale: bool,
+    path: &str,
+) -> Result<u64, SpecError> {
+    let Some(transition) = transition else {
+        return Ok(0);
+    };
+    let secs = non_negative(transition.secs(), path)?;
+    if !has_scale {
+        return Err(
+            SpecError::at_path(path, "has no effect without `day_scale`")
+                .with_hint("add `day_scale: [...]` (7 multipliers) or remove `day_transition`"),
+        );
+    }
+    if secs > 86_400.0 {
+        return Err(SpecError::at_path(
+            path,
+            format!("must not exceed one day (24h), got {transition}"),
+        )
+        .with_hint("the multiplier blends from the previous day's over the start of each day"));
+    }
+    Ok(transition.sim().0)
+}
+
+/// A spike in nanoseconds: rate ≥ 0, duration > 0, ramp ≤ duration / 2.
+fn check_spike(spike: &crate::scenario::Spike, path: &str) -> Result<SpikeNs, SpecError> {
+    let field = |name: &str| format!("{path}.{name}");
+    let rate = check_rate(spike.rate, &field("rate"))?;
+    non_negative(spike.at.secs(), &field("at"))?;
+    positive(spike.duration.secs(), &field("duration")).map_err(|e| {
+        e.with_hint("a spike lasts a positive time, ramps included, e.g. `duration: 20m`")
+    })?;
+    non_negative(spike.ramp.secs(), &field("ramp"))?;
+    let (at, duration, ramp) = (spike.at.sim().0, spike.duration.sim().0, spike.ramp.sim().0);
+    if ramp.saturating_mul(2) > duration {
+        return Err(SpecError::at_path(
+            field("ramp"),
+            format!(
+                "ramp {} is longer than half the spike's duration {}",
+                spike.ramp, spike.duration
+            ),
+        )
+        .with_hint("the rate ramps up over `ramp` and down over `ramp` within `duration`: keep ramp ≤ duration / 2"));
+    }
+    Ok(SpikeNs {
+        at,
+        end: at.saturating_add(duration),
+        ramp,
+        rate,
+    })
 }
 
 /// A rate: finite and ≥ 0.

@@ -9,6 +9,8 @@ use crate::scenario::{BurstState, Duration, Stage};
 use hpasim_sim::Streams;
 use std::f64::consts::PI;
 
+mod week;
+
 fn rng(seed: u64) -> StreamRng {
     Streams::new(seed, 0).get("arrivals")
 }
@@ -129,6 +131,9 @@ fn diurnal_count_follows_the_sinusoid_over_whole_and_half_periods() {
         amplitude,
         period: secs(period),
         phase: secs(0.0),
+        day_scale: None,
+        day_transition: None,
+        spikes: vec![],
     };
     let mut p = compile(&spec);
     let edges: Vec<f64> = (0..=20).map(|i| i as f64 * period / 2.0).collect();
@@ -152,6 +157,9 @@ fn diurnal_amplitude_above_base_is_rejected() {
         amplitude: 6.0,
         period: secs(60.0),
         phase: secs(0.0),
+        day_scale: None,
+        day_transition: None,
+        spikes: vec![],
     });
     assert_eq!(e.location, "workload.arrivals.amplitude");
     assert!(
