@@ -63,12 +63,22 @@ impl Manifest {
 struct RunRows {
     timeseries: Option<Vec<TimeseriesRow>>,
     latency_cdf: Vec<f64>,
+    /// For each extra column of the sweep's timeseries.csv, its index in this variant's row
+    /// (`None`: the variant has no such column, an empty cell); `None` when they coincide.
+    layout: Option<Vec<Option<usize>>>,
 }
 
 impl RowSink for RunRows {
     fn timeseries(&mut self, _key: &RunKey, row: &TimeseriesRow) {
         if let Some(rows) = self.timeseries.as_mut() {
-            rows.push(row.clone());
+            let mut row = row.clone();
+            if let Some(layout) = &self.layout {
+                row.extra = layout
+                    .iter()
+                    .map(|i| i.map_or(f64::NAN, |i| row.extra[i]))
+                    .collect();
+            }
+            rows.push(row);
         }
     }
     fn event(&mut self, _key: &RunKey, _row: &EventRow) {}
@@ -151,7 +161,15 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
         replications: sweep_plan.replications,
         parameters: sweep_plan.parameters.clone(),
         timeseries: args.timeseries,
-        timeseries_extra: first.timeseries_extra_columns(),
+        timeseries_extra: match extra_columns_of_every_variant(
+            &loaded,
+            &sweep_plan,
+            &first,
+            args.timeseries,
+        ) {
+            Ok(columns) => columns,
+            Err(e) => return crate::bad_input(&e),
+        },
     };
     let meta = crate::meta::to_json(&crate::meta::run_meta(
         "sweep",
@@ -198,6 +216,7 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
                     let mut rows = RunRows {
                         timeseries: manifest.timeseries.then(Vec::new),
                         latency_cdf: Vec::new(),
+                        layout: layout(&manifest.timeseries_extra, &sim.timeseries_extra_columns()),
                     };
                     let summary = sim.run_checked(&key, &mut rows).map_err(|stop| {
                         format!("variant `{}`, replication {r}: {stop}", key.variant)
@@ -535,4 +554,38 @@ mod tests {
             .contains("below the count"));
         assert!(parse_shard("x").is_err());
     }
+}
+
+/// The extra time-series columns of the sweep: those of every variant, in order of first
+/// appearance (variants differ when one adds a feature, e.g. `predictive_scaling`). Only
+/// computed with `--timeseries`; each variant is compiled and dropped.
+fn extra_columns_of_every_variant(
+    loaded: &hpasim_models::scenario::Loaded,
+    plan: &SweepPlan,
+    first: &Simulation,
+    timeseries: bool,
+) -> Result<Vec<String>, String> {
+    let mut columns = first.timeseries_extra_columns();
+    if !timeseries {
+        return Ok(columns);
+    }
+    for v in plan.variants.iter().skip(1) {
+        let (_, sim) = compile(loaded, v)?;
+        for c in sim.timeseries_extra_columns() {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+    }
+    Ok(columns)
+}
+
+/// Where each of the sweep's extra columns sits in a variant's row; `None` if identical.
+fn layout(sweep: &[String], variant: &[String]) -> Option<Vec<Option<usize>>> {
+    (sweep != variant).then(|| {
+        sweep
+            .iter()
+            .map(|c| variant.iter().position(|v| v == c))
+            .collect()
+    })
 }

@@ -80,7 +80,7 @@ fn predictive_never_scales_below_the_reactive_hpa_and_books_what_it_added() {
     assert!(raised > 0, "the floor never raised the HPA's answer");
     assert_eq!(summary.predictive_raised_syncs, raised);
     let added: f64 = syncs.iter().map(|s| f64::from(s.1 - s.2) * 15.0).sum();
-    assert!((summary.predictive_added_replica_s - added).abs() < 1e-6);
+    assert!((summary.predictive_added_pod_seconds - added).abs() < 1e-6);
     // No floor before the season is learnt: the first hour is the reactive HPA's alone.
     let warm = rows
         .events
@@ -312,11 +312,14 @@ fn predictive_forecasts_a_pods_metric_or_an_average_value_and_names_the_hpa_metr
 }
 
 #[test]
-fn predictive_sweeps_are_byte_identical_with_one_or_two_threads() {
+fn predictive_sweeps_share_one_timeseries_layout_and_are_byte_identical_with_one_or_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sweep.yaml");
+    // The reactive variant has no predictive columns: the sweep's timeseries.csv has the union,
+    // with empty cells where a variant has no such column.
+    let reactive = &DAY[..DAY.find("predictive_scaling:").unwrap()];
     let sweep = format!(
-        "{DAY}sweep:\n  replications: 2\n  variants:\n    - {{ name: seasonal-naive, set: {{}} }}\n    - name: holt-winters\n      set: {{ predictive_scaling: {{ forecaster: holt_winters, season: 1h, step: 1m }} }}\n"
+        "{reactive}sweep:\n  replications: 2\n  variants:\n    - {{ name: reactive, set: {{}} }}\n    - name: holt-winters\n      set: {{ predictive_scaling: {{ forecaster: holt_winters, season: 1h, step: 1m }} }}\n"
     );
     std::fs::write(&file, sweep).unwrap();
     let run = |threads: &str| {
@@ -339,6 +342,23 @@ fn predictive_sweeps_are_byte_identical_with_one_or_two_threads() {
         out
     };
     let (one, two) = (run("1"), run("2"));
+    let timeseries = std::fs::read_to_string(one.join("timeseries.csv")).unwrap();
+    let header: Vec<&str> = timeseries.lines().next().unwrap().split(',').collect();
+    let floor = header
+        .iter()
+        .position(|c| *c == "predictive_floor_replicas")
+        .unwrap();
+    let cell = |variant: &str| -> Vec<String> {
+        timeseries
+            .lines()
+            .filter(|l| l.split(',').nth(1) == Some(variant))
+            .map(|l| l.split(',').nth(floor).unwrap().to_string())
+            .collect()
+    };
+    assert!(cell("reactive").iter().all(|c| c.is_empty()));
+    assert!(cell("holt-winters")
+        .iter()
+        .any(|c| c.parse::<f64>().unwrap_or(0.0) > 0.0));
     for file in ["summary.csv", "timeseries.csv", "aggregate.csv"] {
         let a = std::fs::read(one.join(file)).unwrap();
         assert!(!a.is_empty());

@@ -141,7 +141,7 @@ pub struct SummaryRow {
     pub forecast_bias: f64,
     /// Replicas the predictive floor added above the reactive HPA's answer, summed over HPA
     /// syncs × the sync period [replica-seconds].
-    pub predictive_added_replica_s: f64,
+    pub predictive_added_pod_seconds: f64,
     /// HPA syncs at which the predictive floor raised the answer [syncs].
     pub predictive_raised_syncs: u64,
 }
@@ -214,7 +214,7 @@ impl SummaryRow {
             forecast_mae,
             forecast_rmse,
             forecast_bias,
-            predictive_added_replica_s,
+            predictive_added_pod_seconds,
             predictive_raised_syncs,
         } = self;
         [
@@ -277,7 +277,7 @@ impl SummaryRow {
             ("forecast_mae", forecast_mae),
             ("forecast_rmse", forecast_rmse),
             ("forecast_bias", forecast_bias),
-            ("predictive_added_replica_s", predictive_added_replica_s),
+            ("predictive_added_pod_seconds", predictive_added_pod_seconds),
             ("predictive_raised_syncs", predictive_raised_syncs as f64),
         ]
     }

@@ -392,9 +392,9 @@ static SUMMARY: [Column; 65] = with_key([
         "Mean one-step-ahead forecast error, actual minus forecast (> 0: forecasts too low)",
     ),
     col(
-        "predictive_added_replica_s",
+        "predictive_added_pod_seconds",
         Real,
-        "replica-s",
+        "pod·s",
         "Replicas the predictive floor added above the reactive HPA's answer, summed over syncs × sync period",
     ),
     col(

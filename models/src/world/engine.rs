@@ -1217,7 +1217,7 @@ impl<'a> World<'a> {
             forecast_mae: 0.0,
             forecast_rmse: 0.0,
             forecast_bias: 0.0,
-            predictive_added_replica_s: 0.0,
+            predictive_added_pod_seconds: 0.0,
             predictive_raised_syncs: 0,
         };
         self.fill_cluster_summary(end, &mut row);

@@ -439,7 +439,7 @@ impl World<'_> {
         row.forecast_mae = st.forecaster.mae().unwrap_or(0.0);
         row.forecast_rmse = st.forecaster.rmse().unwrap_or(0.0);
         row.forecast_bias = st.forecaster.errors().bias().unwrap_or(0.0);
-        row.predictive_added_replica_s = st.added_replica_s;
+        row.predictive_added_pod_seconds = st.added_replica_s;
         row.predictive_raised_syncs = st.raised_syncs;
     }
 }
