@@ -131,10 +131,17 @@ pub struct SummaryRow {
     pub pod_kills: u64,
     /// Requests lost to faults: in flight on a pod that crashed, was killed or lost its node.
     pub fault_errors: u64,
+    /// Pods the VPA updater evicted (0 without a VPA).
+    pub vpa_evictions: u64,
+    /// The VPA's CPU target at the end [milli-cores] (0 without a VPA or a recommendation).
+    pub vpa_final_target_cpu_m: f64,
+    /// The VPA's memory target at the end [MiB] (0 without a VPA, a recommendation or a
+    /// memory model).
+    pub vpa_final_target_memory_mib: f64,
 }
 
 /// Number of metric columns of summary.csv (after the run key).
-pub const SUMMARY_METRICS: usize = 56;
+pub const SUMMARY_METRICS: usize = 59;
 
 impl SummaryRow {
     /// Every metric as (summary.csv column name, value), in column order: what `check` and
@@ -198,6 +205,9 @@ impl SummaryRow {
             pod_crashes,
             pod_kills,
             fault_errors,
+            vpa_evictions,
+            vpa_final_target_cpu_m,
+            vpa_final_target_memory_mib,
         } = self;
         [
             ("duration_s", duration_s),
@@ -256,6 +266,9 @@ impl SummaryRow {
             ("pod_crashes", pod_crashes as f64),
             ("pod_kills", pod_kills as f64),
             ("fault_errors", fault_errors as f64),
+            ("vpa_evictions", vpa_evictions as f64),
+            ("vpa_final_target_cpu_m", vpa_final_target_cpu_m),
+            ("vpa_final_target_memory_mib", vpa_final_target_memory_mib),
         ]
     }
 }

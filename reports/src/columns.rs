@@ -81,7 +81,7 @@ const fn with_key<const N: usize, const M: usize>(fields: [Column; N]) -> [Colum
     out
 }
 
-static SUMMARY: [Column; 60] = with_key([
+static SUMMARY: [Column; 63] = with_key([
     col("duration_s", Seconds, "s", "Simulated duration"),
     col("requests", Integer, "requests", "Requests that arrived"),
     col("completed", Integer, "requests", "Requests answered"),
@@ -372,6 +372,24 @@ static SUMMARY: [Column; 60] = with_key([
         Integer,
         "requests",
         "Requests lost to faults (crash, kill, node failure, spot interruption)",
+    ),
+    col(
+        "vpa_evictions",
+        Integer,
+        "pods",
+        "Pods the VPA updater evicted (Recreate, Auto)",
+    ),
+    col(
+        "vpa_final_target_cpu_m",
+        Real,
+        "millicores",
+        "The VPA's CPU target at the end of the run (0 without a VPA)",
+    ),
+    col(
+        "vpa_final_target_memory_mib",
+        Real,
+        "MiB",
+        "The VPA's memory target at the end of the run (0 without a VPA or memory model)",
     ),
 ]);
 

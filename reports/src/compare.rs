@@ -24,7 +24,7 @@ use crate::aggregate::{t975, Moments};
 
 /// Summary metrics (summary.csv column names) where a lower value is better; prefixes end
 /// with `_`.
-pub const LOWER_IS_BETTER: [&str; 27] = [
+pub const LOWER_IS_BETTER: [&str; 28] = [
     "latency_",
     "wait_",
     "error_rate",
@@ -52,6 +52,7 @@ pub const LOWER_IS_BETTER: [&str; 27] = [
     "capacity_wait_",
     "pods_quota_denied",
     "fault_errors",
+    "vpa_evictions",
 ];
 
 /// Whether a lower value of the summary metric `metric` is better (for the others a

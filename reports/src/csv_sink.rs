@@ -609,6 +609,9 @@ mod tests {
                 "pod_crashes",
                 "pod_kills",
                 "fault_errors",
+                "vpa_evictions",
+                "vpa_final_target_cpu_m",
+                "vpa_final_target_memory_mib",
             ]
         );
     }

@@ -16,6 +16,7 @@ pub fn capacity_warnings(s: &Scenario) -> Vec<String> {
     let mut out = consumer_warnings(s);
     out.extend(database_warnings(s));
     out.extend(quota_warnings(s));
+    out.extend(super::vpa::warnings(s));
     out
 }
 

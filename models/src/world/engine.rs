@@ -122,6 +122,8 @@ pub struct World<'a> {
     pub(super) timeout_armed: bool,
     /// Pod faults: per-pod crash state and counters.
     pub(super) faults: super::faults::FaultState,
+    /// The Vertical Pod Autoscaler's recommender and updater state, if the scenario has one.
+    pub(super) vpa: Option<super::vpa::VpaRun>,
 }
 
 impl<'a> World<'a> {
@@ -189,6 +191,7 @@ impl<'a> World<'a> {
             timeouts: VecDeque::new(),
             timeout_armed: false,
             faults: Default::default(),
+            vpa: sim.vpa.as_ref().map(|_| super::vpa::VpaRun::default()),
         }
     }
 
@@ -222,6 +225,7 @@ impl<'a> World<'a> {
         self.start_queue();
         self.start_keda();
         self.start_faults();
+        self.start_vpa();
         for &(at, replicas) in &self.sim.pods.scale_schedule {
             if SimTime::ZERO + at < self.end {
                 self.schedule(SimTime::ZERO + at, Event::SetReplicas { replicas });
@@ -281,6 +285,8 @@ impl<'a> World<'a> {
                 Event::NodeReady { node } => self.node_ready(now, node, None, true),
                 Event::CaScan => self.on_ca_scan(now),
                 Event::ScheduleBoundary => self.on_schedule_boundary(now),
+                Event::VpaRecommend => self.on_vpa_recommend(now),
+                Event::VpaUpdate => self.on_vpa_update(now),
                 Event::DrainRetry { node } => self.drain_step(now, node),
                 Event::SpotNotice { node } => self.on_spot_notice(now, node),
                 Event::NodeTerminated { node } => self.on_node_terminated(now, node),
@@ -715,6 +721,7 @@ impl<'a> World<'a> {
 
     fn new_pod(&mut self, now: SimTime, phase: PodPhase) -> u32 {
         let idx = self.pods.len() as u32;
+        let res = self.admission_resources(now);
         let cfg = &self.sim.pods;
         self.pods.push(Pod {
             ordinal: idx,
@@ -726,11 +733,12 @@ impl<'a> World<'a> {
             busy: 0,
             queue: VecDeque::new(),
             queued: 0,
-            cpu: super::cpu::CpuShare::new(cfg.cpu_limit, cfg.concurrency, now),
+            cpu: super::cpu::CpuShare::new(res.cpu_limit, cfg.concurrency, now),
             in_free_list: false,
             killing: false,
             node: super::nodes::NO_NODE,
             lost: false,
+            res,
         });
         idx
     }
@@ -745,7 +753,7 @@ impl<'a> World<'a> {
                 continue;
             }
             self.bill(now, pod);
-            self.enter_running(now);
+            self.enter_running(now, pod);
             self.db_pod_started(now, pod);
             self.arm_crash(now, pod);
             self.make_ready(now, pod);
@@ -850,7 +858,7 @@ impl<'a> World<'a> {
                 );
             }
             PodPhase::Started => {
-                self.enter_running(now);
+                self.enter_running(now, pod);
                 self.db_pod_started(now, pod);
                 self.arm_crash(now, pod);
                 self.schedule(
@@ -881,12 +889,13 @@ impl<'a> World<'a> {
         self.pods[pod as usize].scheduled = Some(now);
         let billed = self.stats.billed_pods.value() + 1.0;
         self.stats.billed_pods.set(now, billed);
-        let rate = self.stats.cost_rate.value() + self.sim.pods.cost_per_second_usd;
+        let rate = self.stats.cost_rate.value() + self.pods[pod as usize].res.cost_per_second_usd;
         self.stats.cost_rate.set(now, rate);
     }
 
-    pub(super) fn enter_running(&mut self, now: SimTime) {
-        let cores = self.stats.running_request_cores.value() + self.sim.pods.cpu_request;
+    pub(super) fn enter_running(&mut self, now: SimTime, pod: u32) {
+        let request = self.pods[pod as usize].res.cpu_cores;
+        let cores = self.stats.running_request_cores.value() + request;
         self.stats.running_request_cores.set(now, cores);
     }
 
@@ -990,16 +999,17 @@ impl<'a> World<'a> {
         let p = &mut self.pods[pod as usize];
         let was_running = p.phase >= PodPhase::Started;
         let was_billed = p.scheduled.is_some();
+        let res = p.res;
         p.phase = PodPhase::Deleted;
         p.queue = VecDeque::new();
         if was_billed {
             let billed = self.stats.billed_pods.value() - 1.0;
             self.stats.billed_pods.set(now, billed);
-            let rate = self.stats.cost_rate.value() - self.sim.pods.cost_per_second_usd;
+            let rate = self.stats.cost_rate.value() - res.cost_per_second_usd;
             self.stats.cost_rate.set(now, rate.max(0.0));
         }
         if was_running {
-            let cores = self.stats.running_request_cores.value() - self.sim.pods.cpu_request;
+            let cores = self.stats.running_request_cores.value() - res.cpu_cores;
             self.stats.running_request_cores.set(now, cores.max(0.0));
         }
         self.forget_pod_metrics(pod);
@@ -1118,6 +1128,7 @@ impl<'a> World<'a> {
         let cluster_columns = self.cluster_columns(now);
         row.extra.extend(cluster_columns);
         row.extra.extend(self.fault_columns());
+        row.extra.extend(self.vpa_columns());
         self.sink.timeseries(self.key, &row);
     }
 
@@ -1205,8 +1216,12 @@ impl<'a> World<'a> {
             pod_crashes: self.faults.pod_crashes,
             pod_kills: self.faults.pod_kills,
             fault_errors: self.faults.fault_errors,
+            vpa_evictions: 0,
+            vpa_final_target_cpu_m: 0.0,
+            vpa_final_target_memory_mib: 0.0,
         };
         self.fill_cluster_summary(end, &mut row);
+        self.fill_vpa_summary(&mut row);
         row
     }
 }

@@ -161,6 +161,10 @@ pub enum Event {
     },
     /// A scheduled-scaling window opens or closes.
     ScheduleBoundary,
+    /// The VPA recommender's loop: sample the pods' usage, recompute the recommendation.
+    VpaRecommend,
+    /// The VPA updater's loop: evict pods whose requests are outside the bounds.
+    VpaUpdate,
     /// A time-series interval closes.
     Sample,
     /// The run ends.

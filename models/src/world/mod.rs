@@ -38,6 +38,7 @@ mod request;
 mod scheduled;
 pub mod startup;
 mod stats;
+mod vpa;
 
 pub use config::{PodConfig, Simulation, StartupConfig};
 pub use consumers::QUEUE_COLUMNS;
@@ -92,6 +93,9 @@ impl Simulation {
         }
         if self.has_faults() {
             columns.push("fault_errors".into());
+        }
+        if self.vpa.is_some() {
+            columns.extend(vpa::VPA_COLUMNS.iter().map(|c| c.to_string()));
         }
         columns
     }
