@@ -813,7 +813,8 @@ impl<'a> World<'a> {
         let ready = ready_at(started, app_up, st.probe);
         self.pods[pod as usize].planned = [sched, pulled, started, ready];
         let name = self.pod_name(pod);
-        self.event(now, PodPhase::Pending.event_kind(), name, String::new());
+        let detail = self.vpa_admission_detail(pod);
+        self.event(now, PodPhase::Pending.event_kind(), name, detail);
         self.schedule(
             sched,
             Event::PodPhase {

@@ -60,6 +60,8 @@ pub struct VpaSim {
     /// The resources the VPA acts on: `controlledResources`, without memory when the
     /// scenario has no memory model.
     pub controlled: Vec<Resource>,
+    /// The PodDisruptionBudget covering the pods, if the scenario has one.
+    pub pdb: Option<crate::cluster_autoscaler::Pdb>,
 }
 
 /// Compiles the scenario's VPA; the first error, located by parameter path.
@@ -82,6 +84,7 @@ pub fn compile_vpa(s: &Scenario) -> Result<Option<VpaSim>, SpecError> {
         cfg,
         memory,
         controlled,
+        pdb: s.pod_disruption_budget.as_ref().map(|p| p.pdb()),
     }))
 }
 
@@ -175,6 +178,28 @@ impl World<'_> {
             );
         }
         res
+    }
+
+    /// `pod_created` detail: the requests the VPA admission controller set, if it changed the
+    /// Deployment's (empty otherwise, as without a VPA).
+    pub(super) fn vpa_admission_detail(&self, pod: u32) -> String {
+        let res = self.pods[pod as usize].res;
+        let cfg = &self.sim.pods;
+        if self.sim.vpa.is_none()
+            || (res.cpu_cores == cfg.cpu_request && res.memory_bytes == cfg.memory_request_bytes)
+        {
+            return String::new();
+        }
+        let limit = if res.cpu_limit.is_finite() {
+            format!(", cpu limit {:.0}m", res.cpu_limit * 1000.0)
+        } else {
+            String::new()
+        };
+        format!(
+            "requests set by the VPA: cpu {:.0}m, memory {:.1}Mi{limit}",
+            res.cpu_cores * 1000.0,
+            res.memory_bytes / MIB
+        )
     }
 
     /// The recommender's loop: samples every running pod, then recomputes.
@@ -293,7 +318,7 @@ impl World<'_> {
             .filter(|&&p| self.pods[p as usize].phase >= PodPhase::Started)
             .count() as u32;
         outside.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let pdb = self.sim.cluster.as_ref().and_then(|c| c.pdb);
+        let pdb = v.pdb;
         let mut evicted = 0u32;
         let mut blocked = None;
         for (_, pod, reason) in outside {
