@@ -468,7 +468,15 @@ fn vpa_bad_input_intervals_and_percentiles_are_checked_with_located_messages() {
     let e = error(&yaml);
     assert_eq!(e.location, at(&yaml, "vpa_recommender", "-1m"));
     assert!(
-        e.message.contains("negative duration `-1m`"),
+        e.message.contains("invalid duration `-1m`"),
+        "{}",
+        e.message
+    );
+    let yaml = with("vpa_updater: {interval: -60}\n");
+    let e = error(&yaml);
+    assert_eq!(e.location, at(&yaml, "vpa_updater", "-60"));
+    assert!(
+        e.message.contains("negative duration `-60`"),
         "{}",
         e.message
     );
