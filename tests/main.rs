@@ -29,4 +29,5 @@ mod support;
 mod sweep;
 mod sweep_spec;
 mod theory;
+mod vpa;
 mod workload;

@@ -144,10 +144,17 @@ pub struct SummaryRow {
     pub predictive_added_pod_seconds: f64,
     /// HPA syncs at which the predictive floor raised the answer [syncs].
     pub predictive_raised_syncs: u64,
+    /// Pods the VPA updater evicted (0 without a VPA).
+    pub vpa_evictions: u64,
+    /// The VPA's CPU target at the end [milli-cores] (0 without a VPA or a recommendation).
+    pub vpa_final_target_cpu_m: f64,
+    /// The VPA's memory target at the end [MiB] (0 without a VPA, a recommendation or a
+    /// memory model).
+    pub vpa_final_target_memory_mib: f64,
 }
 
 /// Number of metric columns of summary.csv (after the run key).
-pub const SUMMARY_METRICS: usize = 61;
+pub const SUMMARY_METRICS: usize = 64;
 
 impl SummaryRow {
     /// Every metric as (summary.csv column name, value), in column order: what `check` and
@@ -216,6 +223,9 @@ impl SummaryRow {
             forecast_bias,
             predictive_added_pod_seconds,
             predictive_raised_syncs,
+            vpa_evictions,
+            vpa_final_target_cpu_m,
+            vpa_final_target_memory_mib,
         } = self;
         [
             ("duration_s", duration_s),
@@ -279,6 +289,9 @@ impl SummaryRow {
             ("forecast_bias", forecast_bias),
             ("predictive_added_pod_seconds", predictive_added_pod_seconds),
             ("predictive_raised_syncs", predictive_raised_syncs as f64),
+            ("vpa_evictions", vpa_evictions as f64),
+            ("vpa_final_target_cpu_m", vpa_final_target_cpu_m),
+            ("vpa_final_target_memory_mib", vpa_final_target_memory_mib),
         ]
     }
 }

@@ -81,7 +81,7 @@ const fn with_key<const N: usize, const M: usize>(fields: [Column; N]) -> [Colum
     out
 }
 
-static SUMMARY: [Column; 65] = with_key([
+static SUMMARY: [Column; 68] = with_key([
     col("duration_s", Seconds, "s", "Simulated duration"),
     col("requests", Integer, "requests", "Requests that arrived"),
     col("completed", Integer, "requests", "Requests answered"),
@@ -402,6 +402,24 @@ static SUMMARY: [Column; 65] = with_key([
         Integer,
         "syncs",
         "HPA syncs at which the predictive floor raised the answer",
+    ),
+    col(
+        "vpa_evictions",
+        Integer,
+        "pods",
+        "Pods the VPA updater evicted (Recreate, Auto)",
+    ),
+    col(
+        "vpa_final_target_cpu_m",
+        Real,
+        "millicores",
+        "The VPA's CPU target at the end of the run (0 without a VPA)",
+    ),
+    col(
+        "vpa_final_target_memory_mib",
+        Real,
+        "MiB",
+        "The VPA's memory target at the end of the run (0 without a VPA or memory model)",
     ),
 ]);
 

@@ -24,7 +24,7 @@ use crate::aggregate::{t975, Moments};
 
 /// Summary metrics (summary.csv column names) where a lower value is better; prefixes end
 /// with `_`.
-pub const LOWER_IS_BETTER: [&str; 29] = [
+pub const LOWER_IS_BETTER: [&str; 30] = [
     "latency_",
     "wait_",
     "error_rate",
@@ -54,6 +54,7 @@ pub const LOWER_IS_BETTER: [&str; 29] = [
     "fault_errors",
     "forecast_mae",
     "forecast_rmse",
+    "vpa_evictions",
 ];
 
 /// Whether a lower value of the summary metric `metric` is better (for the others a

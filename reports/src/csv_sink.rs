@@ -614,6 +614,9 @@ mod tests {
                 "forecast_bias",
                 "predictive_added_pod_seconds",
                 "predictive_raised_syncs",
+                "vpa_evictions",
+                "vpa_final_target_cpu_m",
+                "vpa_final_target_memory_mib",
             ]
         );
     }
@@ -727,7 +730,7 @@ mod tests {
             first,
             "web,base,0,42,3600,1000,990,6,3,1,0.01,12.345679,10,20,25,40,,123.4,1.5,\
              0.333333333,0.275,3.42,6,3.1,12312,62.5,0.4,0.1234,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,\
-             0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"
+             0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"
         );
         let timeseries = fs::read_to_string(s.path().join("timeseries.csv")).unwrap();
         assert_eq!(

@@ -150,6 +150,8 @@ fn header(node: &Node, file: &Path, field: Option<Kind>) -> Result<(Kind, Pos), 
             Kind::ResourceQuota => "ResourceQuota is a core object, served only as v1",
             Kind::PodDisruptionBudget if written == "policy/v1beta1" => "policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25; in policy/v1 an empty `selector: {}` selects every pod of the namespace",
             Kind::PodDisruptionBudget => "policy/v1 is the only version served since Kubernetes 1.25",
+            Kind::VerticalPodAutoscaler if written == "autoscaling.k8s.io/v1beta2" => "v1beta2 is deprecated and no longer served by VPA 1.0 and later; v1 has the same spec fields (targetRef, updatePolicy, resourcePolicy)",
+            Kind::VerticalPodAutoscaler => "the VPA's CRD serves autoscaling.k8s.io/v1",
         };
         return Err(fail(
             version.pos,
@@ -183,8 +185,8 @@ fn parse<T: DeserializeOwned>(doc: &str, file: &Path, what: &str) -> Result<T, S
 }
 
 /// Reads the files of `scenario.manifests` (relative to `base_dir`) into `scenario.deployment`,
-/// `scenario.hpa`, `scenario.scaled_object`, `scenario.resource_quota` and
-/// `scenario.pod_disruption_budget`; `file` and `text` are the scenario's. Returns where each came from.
+/// `scenario.hpa`, `scenario.scaled_object`, `scenario.resource_quota`,
+/// `scenario.pod_disruption_budget` and `scenario.vpa`; `file` and `text` are the scenario's. Returns where each came from.
 pub(crate) fn merge_files(
     scenario: &mut Scenario,
     file: &Path,
@@ -225,6 +227,9 @@ pub(crate) fn merge_files(
             Kind::PodDisruptionBudget,
             place(&["pod_disruption_budget"], None),
         ));
+    }
+    if scenario.vpa.is_some() {
+        origins.push((Kind::VerticalPodAutoscaler, place(&["vpa"], None)));
     }
     let mut sources = Vec::new();
     for (i, rel) in scenario.manifests.clone().iter().enumerate() {
@@ -271,7 +276,7 @@ pub(crate) fn merge_files(
                         "a second {}: the scenario already has one at {first}",
                         kind.name()
                     ),
-                    hint: Some("a scenario simulates one Deployment, at most one HorizontalPodAutoscaler or ScaledObject, one ResourceQuota and one PodDisruptionBudget: remove one of them".into()),
+                    hint: Some("a scenario simulates one Deployment, at most one HorizontalPodAutoscaler or ScaledObject, one ResourceQuota, one PodDisruptionBudget and one VerticalPodAutoscaler: remove one of them".into()),
                 });
             }
             match kind {
@@ -301,6 +306,13 @@ pub(crate) fn merge_files(
                         &doc,
                         &path,
                         "PodDisruptionBudget",
+                    )?)
+                }
+                Kind::VerticalPodAutoscaler => {
+                    scenario.vpa = Some(parse::<crate::vpa::VerticalPodAutoscaler>(
+                        &doc,
+                        &path,
+                        "VerticalPodAutoscaler",
                     )?)
                 }
             }
@@ -343,7 +355,7 @@ mod tests {
         assert!(e
             .hint
             .unwrap()
-            .contains("Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1)"));
+            .contains("Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1), VerticalPodAutoscaler (autoscaling.k8s.io/v1)"));
         let e = check("kind: Deploymnet\n");
         assert_eq!(
             e.message,

@@ -1,7 +1,8 @@
 //! Real Kubernetes manifests in scenarios: `apps/v1` Deployment, `autoscaling/v2`
 //! HorizontalPodAutoscaler, `keda.sh/v1alpha1` ScaledObject, `v1` ResourceQuota and
-//! `policy/v1` PodDisruptionBudget, embedded in the scenario (`deployment:`, `hpa:`,
-//! `scaled_object:`, `resource_quota:`, `pod_disruption_budget:`) or read from multi-document
+//! `policy/v1` PodDisruptionBudget and `autoscaling.k8s.io/v1` VerticalPodAutoscaler, embedded
+//! in the scenario (`deployment:`, `hpa:`, `scaled_object:`, `resource_quota:`,
+//! `pod_disruption_budget:`, `vpa:`) or read from multi-document
 //! YAML files (`manifests:`).
 //!
 //! The types list every real Kubernetes field of the objects they cover and deny unknown ones,
@@ -36,16 +37,19 @@ pub enum Kind {
     ResourceQuota,
     /// `policy/v1` PodDisruptionBudget, the scenario's `pod_disruption_budget`.
     PodDisruptionBudget,
+    /// `autoscaling.k8s.io/v1` VerticalPodAutoscaler, the scenario's `vpa`.
+    VerticalPodAutoscaler,
 }
 
 impl Kind {
     /// Every supported kind.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Deployment,
         Kind::HorizontalPodAutoscaler,
         Kind::ScaledObject,
         Kind::ResourceQuota,
         Kind::PodDisruptionBudget,
+        Kind::VerticalPodAutoscaler,
     ];
 
     /// The `kind:` value.
@@ -56,6 +60,7 @@ impl Kind {
             Kind::ScaledObject => "ScaledObject",
             Kind::ResourceQuota => "ResourceQuota",
             Kind::PodDisruptionBudget => "PodDisruptionBudget",
+            Kind::VerticalPodAutoscaler => "VerticalPodAutoscaler",
         }
     }
 
@@ -67,6 +72,7 @@ impl Kind {
             Kind::ScaledObject => "keda.sh/v1alpha1",
             Kind::ResourceQuota => "v1",
             Kind::PodDisruptionBudget => "policy/v1",
+            Kind::VerticalPodAutoscaler => "autoscaling.k8s.io/v1",
         }
     }
 
@@ -78,6 +84,7 @@ impl Kind {
             Kind::ScaledObject => "scaled_object",
             Kind::ResourceQuota => "resource_quota",
             Kind::PodDisruptionBudget => "pod_disruption_budget",
+            Kind::VerticalPodAutoscaler => "vpa",
         }
     }
 
@@ -87,7 +94,7 @@ impl Kind {
     }
 
     /// "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject
-    /// (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1)".
+    /// (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1), VerticalPodAutoscaler (autoscaling.k8s.io/v1)".
     pub fn supported() -> String {
         Kind::ALL
             .map(|k| format!("{} ({})", k.name(), k.api_version()))
@@ -198,7 +205,7 @@ mod tests {
     fn supported_kinds_are_listed_with_their_api_versions() {
         assert_eq!(
             Kind::supported(),
-            "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1)"
+            "Deployment (apps/v1), HorizontalPodAutoscaler (autoscaling/v2), ScaledObject (keda.sh/v1alpha1), ResourceQuota (v1), PodDisruptionBudget (policy/v1), VerticalPodAutoscaler (autoscaling.k8s.io/v1)"
         );
         assert_eq!(Kind::from_name("Service"), None);
     }

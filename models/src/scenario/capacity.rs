@@ -17,6 +17,7 @@ pub fn capacity_warnings(s: &Scenario) -> Vec<String> {
     out.extend(database_warnings(s));
     out.extend(quota_warnings(s));
     out.extend(super::predictive::warnings(s));
+    out.extend(super::vpa::warnings(s));
     out
 }
 

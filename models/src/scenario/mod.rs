@@ -13,6 +13,7 @@ pub mod scheduled;
 pub mod slo;
 pub mod spec;
 pub mod units;
+pub mod vpa;
 
 pub use autoscaling::{Autoscaling, ControllerFlags, MemoryModel};
 pub use error::SpecError;

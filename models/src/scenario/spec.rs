@@ -51,7 +51,7 @@ pub struct Scenario {
     /// Kubernetes manifest files (multi-document YAML, paths relative to the scenario), config:
     /// their Deployment lands in `deployment`, their HorizontalPodAutoscaler in `hpa`, their
     /// ScaledObject in `scaled_object`, their ResourceQuota in `resource_quota`, their
-    /// PodDisruptionBudget in `pod_disruption_budget`.
+    /// PodDisruptionBudget in `pod_disruption_budget`, their VerticalPodAutoscaler in `vpa`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manifests: Vec<String>,
     /// The `apps/v1` Deployment, written inline or read from `manifests`, config. When present
@@ -75,6 +75,16 @@ pub struct Scenario {
     /// read from `manifests`, config; used when nodes are drained. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_disruption_budget: Option<crate::cluster::PodDisruptionBudget>,
+    /// The `autoscaling.k8s.io/v1` VerticalPodAutoscaler of the Deployment, written inline or
+    /// read from `manifests`, config (see [`super::vpa`]). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpa: Option<crate::vpa::VerticalPodAutoscaler>,
+    /// The VPA recommender's flags, config. Default: upstream's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpa_recommender: Option<super::vpa::RecommenderSettings>,
+    /// The VPA updater's flags, config. Default: upstream's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpa_updater: Option<super::vpa::UpdaterSettings>,
     /// Kubernetes version whose rules apply (`"1.35"`), config. Default: the newest modelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubernetes_version: Option<String>,

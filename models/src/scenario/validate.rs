@@ -80,6 +80,7 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
     c.errors.extend(super::scheduled::validate(s));
     c.errors.extend(super::predictive::validate(s));
     c.errors.extend(super::faults::validate(s));
+    c.errors.extend(super::vpa::validate(s));
     for (k, class) in s.workload.classes.iter().enumerate() {
         if let Some(q) = &class.queries {
             if s.database.is_none() {
@@ -142,6 +143,9 @@ pub fn validate(s: &Scenario) -> Vec<SpecError> {
         );
         c.errors
             .extend(pdb.validate("pod_disruption_budget", s.deployment.as_ref()));
+    }
+    if let Some(v) = &s.vpa {
+        manifest_header(&mut c, Kind::VerticalPodAutoscaler, &v.api_version, &v.kind);
     }
     if let Some(v) = &s.kubernetes_version {
         if let Err(e) = parse_kubernetes_version(v) {

@@ -229,6 +229,7 @@ impl World<'_> {
             state.metrics_server.forget(pod);
             state.prometheus.forget(pod);
         }
+        self.vpa_forget(pod);
     }
 
     /// What the HPA controller sees: the scale subresource and the pods with their metrics.
@@ -240,12 +241,13 @@ impl World<'_> {
             status_replicas: 0,
             ..ClusterSnapshot::default()
         };
-        let cpu_request = (self.sim.pods.cpu_request * 1000.0).round() as i64;
-        let memory_request = (self.sim.pods.memory_request_bytes * 1000.0).round() as i64;
         for (i, p) in self.pods.iter().enumerate() {
             if p.phase == SimPhase::Deleted {
                 continue;
             }
+            // Each pod's own requests: the VPA may have resized it at admission.
+            let cpu_request = (p.res.cpu_cores * 1000.0).round() as i64;
+            let memory_request = (p.res.memory_bytes * 1000.0).round() as i64;
             let pod = i as u32;
             if p.phase < SimPhase::Terminating {
                 snap.status_replicas += 1;

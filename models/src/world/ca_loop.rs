@@ -53,7 +53,7 @@ impl World<'_> {
             .iter()
             .map(|&(pod, since)| PendingPod {
                 name: self.pod_name(pod),
-                requests: ca_resources(cfg.pod_request),
+                requests: ca_resources(self.pods[pod as usize].res.scheduling),
                 pending_since: since,
             })
             .collect();
@@ -184,7 +184,7 @@ impl World<'_> {
             for &pod in &n.pods {
                 pods.push(NodePod {
                     name: self.pod_name(pod),
-                    requests: ca_resources(cfg.pod_request),
+                    requests: ca_resources(self.pods[pod as usize].res.scheduling),
                     daemonset: false,
                 });
             }

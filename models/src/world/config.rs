@@ -100,6 +100,8 @@ pub struct Simulation {
     pub cluster: Option<super::cluster_config::ClusterConfig>,
     /// Pod faults (chaos kills, container crashes), if the scenario injects any.
     pub faults: Option<super::faults::FaultsConfig>,
+    /// The Vertical Pod Autoscaler, if the scenario has one.
+    pub vpa: Option<super::vpa::VpaSim>,
 }
 
 impl Simulation {
@@ -194,6 +196,7 @@ impl Simulation {
                     c
                 }),
             faults: s.faults.as_ref().map(super::faults::FaultsConfig::compile),
+            vpa: super::vpa::compile_vpa(s)?,
         })
     }
 }

@@ -124,6 +124,8 @@ pub struct World<'a> {
     pub(super) faults: super::faults::FaultState,
     /// The predictive controller, if the scenario has one.
     pub(super) predictive: Option<super::predictive::PredictiveState>,
+    /// The Vertical Pod Autoscaler's recommender and updater state, if the scenario has one.
+    pub(super) vpa: Option<super::vpa::VpaRun>,
 }
 
 impl<'a> World<'a> {
@@ -195,6 +197,7 @@ impl<'a> World<'a> {
                 .predictive
                 .as_ref()
                 .map(super::predictive::PredictiveState::new),
+            vpa: sim.vpa.as_ref().map(|_| super::vpa::VpaRun::default()),
         }
     }
 
@@ -229,6 +232,7 @@ impl<'a> World<'a> {
         self.start_queue();
         self.start_keda();
         self.start_faults();
+        self.start_vpa();
         for &(at, replicas) in &self.sim.pods.scale_schedule {
             if SimTime::ZERO + at < self.end {
                 self.schedule(SimTime::ZERO + at, Event::SetReplicas { replicas });
@@ -289,6 +293,8 @@ impl<'a> World<'a> {
                 Event::CaScan => self.on_ca_scan(now),
                 Event::ScheduleBoundary => self.on_schedule_boundary(now),
                 Event::PredictiveStep => self.on_predictive_step(now),
+                Event::VpaRecommend => self.on_vpa_recommend(now),
+                Event::VpaUpdate => self.on_vpa_update(now),
                 Event::DrainRetry { node } => self.drain_step(now, node),
                 Event::SpotNotice { node } => self.on_spot_notice(now, node),
                 Event::NodeTerminated { node } => self.on_node_terminated(now, node),
@@ -723,6 +729,7 @@ impl<'a> World<'a> {
 
     fn new_pod(&mut self, now: SimTime, phase: PodPhase) -> u32 {
         let idx = self.pods.len() as u32;
+        let res = self.admission_resources(now);
         let cfg = &self.sim.pods;
         self.pods.push(Pod {
             ordinal: idx,
@@ -734,11 +741,12 @@ impl<'a> World<'a> {
             busy: 0,
             queue: VecDeque::new(),
             queued: 0,
-            cpu: super::cpu::CpuShare::new(cfg.cpu_limit, cfg.concurrency, now),
+            cpu: super::cpu::CpuShare::new(res.cpu_limit, cfg.concurrency, now),
             in_free_list: false,
             killing: false,
             node: super::nodes::NO_NODE,
             lost: false,
+            res,
         });
         idx
     }
@@ -753,7 +761,7 @@ impl<'a> World<'a> {
                 continue;
             }
             self.bill(now, pod);
-            self.enter_running(now);
+            self.enter_running(now, pod);
             self.db_pod_started(now, pod);
             self.arm_crash(now, pod);
             self.make_ready(now, pod);
@@ -813,7 +821,8 @@ impl<'a> World<'a> {
         let ready = ready_at(started, app_up, st.probe);
         self.pods[pod as usize].planned = [sched, pulled, started, ready];
         let name = self.pod_name(pod);
-        self.event(now, PodPhase::Pending.event_kind(), name, String::new());
+        let detail = self.vpa_admission_detail(pod);
+        self.event(now, PodPhase::Pending.event_kind(), name, detail);
         self.schedule(
             sched,
             Event::PodPhase {
@@ -858,7 +867,7 @@ impl<'a> World<'a> {
                 );
             }
             PodPhase::Started => {
-                self.enter_running(now);
+                self.enter_running(now, pod);
                 self.db_pod_started(now, pod);
                 self.arm_crash(now, pod);
                 self.schedule(
@@ -889,12 +898,13 @@ impl<'a> World<'a> {
         self.pods[pod as usize].scheduled = Some(now);
         let billed = self.stats.billed_pods.value() + 1.0;
         self.stats.billed_pods.set(now, billed);
-        let rate = self.stats.cost_rate.value() + self.sim.pods.cost_per_second_usd;
+        let rate = self.stats.cost_rate.value() + self.pods[pod as usize].res.cost_per_second_usd;
         self.stats.cost_rate.set(now, rate);
     }
 
-    pub(super) fn enter_running(&mut self, now: SimTime) {
-        let cores = self.stats.running_request_cores.value() + self.sim.pods.cpu_request;
+    pub(super) fn enter_running(&mut self, now: SimTime, pod: u32) {
+        let request = self.pods[pod as usize].res.cpu_cores;
+        let cores = self.stats.running_request_cores.value() + request;
         self.stats.running_request_cores.set(now, cores);
     }
 
@@ -998,16 +1008,17 @@ impl<'a> World<'a> {
         let p = &mut self.pods[pod as usize];
         let was_running = p.phase >= PodPhase::Started;
         let was_billed = p.scheduled.is_some();
+        let res = p.res;
         p.phase = PodPhase::Deleted;
         p.queue = VecDeque::new();
         if was_billed {
             let billed = self.stats.billed_pods.value() - 1.0;
             self.stats.billed_pods.set(now, billed);
-            let rate = self.stats.cost_rate.value() - self.sim.pods.cost_per_second_usd;
+            let rate = self.stats.cost_rate.value() - res.cost_per_second_usd;
             self.stats.cost_rate.set(now, rate.max(0.0));
         }
         if was_running {
-            let cores = self.stats.running_request_cores.value() - self.sim.pods.cpu_request;
+            let cores = self.stats.running_request_cores.value() - res.cpu_cores;
             self.stats.running_request_cores.set(now, cores.max(0.0));
         }
         self.forget_pod_metrics(pod);
@@ -1127,6 +1138,7 @@ impl<'a> World<'a> {
         row.extra.extend(cluster_columns);
         row.extra.extend(self.fault_columns());
         row.extra.extend(self.predictive_columns());
+        row.extra.extend(self.vpa_columns());
         self.sink.timeseries(self.key, &row);
     }
 
@@ -1219,9 +1231,13 @@ impl<'a> World<'a> {
             forecast_bias: 0.0,
             predictive_added_pod_seconds: 0.0,
             predictive_raised_syncs: 0,
+            vpa_evictions: 0,
+            vpa_final_target_cpu_m: 0.0,
+            vpa_final_target_memory_mib: 0.0,
         };
         self.fill_cluster_summary(end, &mut row);
         self.fill_predictive_summary(&mut row);
+        self.fill_vpa_summary(&mut row);
         row
     }
 }

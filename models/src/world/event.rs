@@ -163,6 +163,10 @@ pub enum Event {
     ScheduleBoundary,
     /// A predictive-scaling history step ends: observe, forecast, set the floor.
     PredictiveStep,
+    /// The VPA recommender's loop: sample the pods' usage, recompute the recommendation.
+    VpaRecommend,
+    /// The VPA updater's loop: evict pods whose requests are outside the bounds.
+    VpaUpdate,
     /// A time-series interval closes.
     Sample,
     /// The run ends.

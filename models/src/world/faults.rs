@@ -278,7 +278,8 @@ impl World<'_> {
         let delay = crash_loop_delay(restarts, c.backoff_initial, c.backoff_max);
         self.faults.pod(pod).restarts = restarts;
         self.pods[pod as usize].phase = PodPhase::CrashLoopBackOff;
-        let cores = self.stats.running_request_cores.value() - self.sim.pods.cpu_request;
+        let request = self.pods[pod as usize].res.cpu_cores;
+        let cores = self.stats.running_request_cores.value() - request;
         self.stats.running_request_cores.set(now, cores.max(0.0));
         self.forget_pod_metrics(pod);
         self.db_pod_deleted(now, pod);
@@ -318,7 +319,7 @@ impl World<'_> {
                 self.schedule(started, Event::PodRestart { pod, gen });
             }
             PodPhase::Pulled => {
-                self.enter_running(now);
+                self.enter_running(now, pod);
                 let idle = self.sim.db.as_ref().map_or(0, |c| c.min_idle);
                 for _ in 0..idle {
                     self.open_connection(now, pod);

@@ -39,6 +39,7 @@ mod request;
 mod scheduled;
 pub mod startup;
 mod stats;
+mod vpa;
 
 pub use config::{PodConfig, Simulation, StartupConfig};
 pub use consumers::QUEUE_COLUMNS;
@@ -96,6 +97,9 @@ impl Simulation {
         }
         if let Some(p) = &self.predictive {
             columns.extend(predictive::predictive_column_names(p));
+        }
+        if self.vpa.is_some() {
+            columns.extend(vpa::VPA_COLUMNS.iter().map(|c| c.to_string()));
         }
         columns
     }

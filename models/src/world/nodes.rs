@@ -381,7 +381,10 @@ impl World<'_> {
     fn try_bind(&mut self, now: SimTime, pod: u32) -> Result<u32, String> {
         let (req, ph) = {
             let cfg = self.cluster_cfg();
-            (cfg.pod_request, cfg.placeholders.map(|p| p.1))
+            (
+                self.pods[pod as usize].res.scheduling,
+                cfg.placeholders.map(|p| p.1),
+            )
         };
         self.fill_views();
         let policy = self.cluster_cfg().policy;
@@ -554,7 +557,7 @@ impl World<'_> {
             return;
         }
         self.pods[pod as usize].node = NO_NODE;
-        let req = self.sim.cluster.as_ref().expect("cluster").pod_request;
+        let req = self.pods[pod as usize].res.scheduling;
         let n = &mut c.nodes[node as usize];
         n.requested = n.requested.saturating_sub(req);
         if let Some(k) = n.pods.iter().position(|&p| p == pod) {

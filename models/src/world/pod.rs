@@ -87,6 +87,24 @@ pub struct Pod {
     pub node: u32,
     /// Its node failed: it still looks alive to the endpoints but answers nothing.
     pub lost: bool,
+    /// Its requests, CPU limit and price: the Deployment's, or what the VPA set at admission.
+    pub res: PodResources,
+}
+
+/// A pod's requests and CPU limit, fixed at its creation (the Deployment's template, or the
+/// VPA admission controller's recommendation), and what they cost.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PodResources {
+    /// CPU request [cores].
+    pub cpu_cores: f64,
+    /// Memory request [bytes].
+    pub memory_bytes: f64,
+    /// CPU limit [cores] (infinite = none).
+    pub cpu_limit: f64,
+    /// Price of the pod [USD/s].
+    pub cost_per_second_usd: f64,
+    /// The requests as the scheduler sees them [m, B, 1 pod] (zero without `cluster:`).
+    pub scheduling: crate::cluster::Resources,
 }
 
 impl Pod {
