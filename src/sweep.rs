@@ -537,25 +537,6 @@ impl Progress {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_are_parsed_and_checked() {
-        assert_eq!(parse_shard("1/4").unwrap(), (1, 4));
-        assert!(parse_shard("0/0")
-            .unwrap_err()
-            .to_string()
-            .contains("at least 1"));
-        assert!(parse_shard("4/4")
-            .unwrap_err()
-            .to_string()
-            .contains("below the count"));
-        assert!(parse_shard("x").is_err());
-    }
-}
-
 /// The extra time-series columns of the sweep: those of every variant, in order of first
 /// appearance (variants differ when one adds a feature, e.g. `predictive_scaling`). Only
 /// computed with `--timeseries`; each variant is compiled and dropped.
@@ -588,4 +569,23 @@ fn layout(sweep: &[String], variant: &[String]) -> Option<Vec<Option<usize>>> {
             .map(|c| variant.iter().position(|v| v == c))
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_parsed_and_checked() {
+        assert_eq!(parse_shard("1/4").unwrap(), (1, 4));
+        assert!(parse_shard("0/0")
+            .unwrap_err()
+            .to_string()
+            .contains("at least 1"));
+        assert!(parse_shard("4/4")
+            .unwrap_err()
+            .to_string()
+            .contains("below the count"));
+        assert!(parse_shard("x").is_err());
+    }
 }
