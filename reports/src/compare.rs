@@ -24,7 +24,7 @@ use crate::aggregate::{t975, Moments};
 
 /// Summary metrics (summary.csv column names) where a lower value is better; prefixes end
 /// with `_`.
-pub const LOWER_IS_BETTER: [&str; 30] = [
+pub const LOWER_IS_BETTER: [&str; 28] = [
     "latency_",
     "wait_",
     "error_rate",
@@ -52,8 +52,6 @@ pub const LOWER_IS_BETTER: [&str; 30] = [
     "capacity_wait_",
     "pods_quota_denied",
     "fault_errors",
-    "forecast_mae",
-    "forecast_rmse",
     "vpa_evictions",
 ];
 
