@@ -341,6 +341,10 @@ impl World<'_> {
             }
         }
         let mut detail = sync_detail(&r);
+        let reactive = self
+            .predictive
+            .is_some()
+            .then(|| reactive.unwrap_or(r.desired_replicas));
         if let Some(reactive) = reactive {
             let _ = write!(detail, " reactive={reactive}");
         }

@@ -10,6 +10,16 @@ use std::path::Path;
 /// Bytes per GiB.
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
+/// Price of one pod [USD/s] from its requests [cores, bytes] and the per-hour prices
+/// [USD per vCPU-hour, USD per GiB-hour].
+pub(super) fn pod_cost_per_second_usd(
+    cpu_cores: f64,
+    memory_bytes: f64,
+    (vcpu_hour, gib_hour): (f64, f64),
+) -> f64 {
+    (cpu_cores * vcpu_hour + memory_bytes / GIB * gib_hour) / 3600.0
+}
+
 /// How pods start.
 #[derive(Clone, Debug)]
 pub struct StartupConfig {
@@ -127,7 +137,6 @@ impl Simulation {
             },
         };
         let cpu_request = resolved.cpu_request.value();
-        let memory_gib = resolved.memory_request.value() / GIB;
         let pods = PodConfig {
             replicas: resolved.replicas,
             concurrency: s.pods.concurrency,
@@ -156,9 +165,11 @@ impl Simulation {
                 steps.sort_by_key(|st| st.0);
                 steps
             },
-            cost_per_second_usd: (cpu_request * s.cost.vcpu_hour_usd
-                + memory_gib * s.cost.gib_hour_usd)
-                / 3600.0,
+            cost_per_second_usd: pod_cost_per_second_usd(
+                cpu_request,
+                resolved.memory_request.value(),
+                (s.cost.vcpu_hour_usd, s.cost.gib_hour_usd),
+            ),
         };
         let keda = super::keda::compile_keda(s)?;
         let hpa = super::hpa_config::compile_hpa(s, keda.as_ref().map(|k| &k.cfg))?;

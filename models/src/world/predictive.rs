@@ -308,7 +308,8 @@ impl World<'_> {
     }
 
     /// At an HPA sync: the reactive HPA's answer on a copy of its history (the counterfactual
-    /// without the predictive floor), `None` without a predictive controller.
+    /// without the predictive floor); `None` without a predictive controller, or while the
+    /// predictive floor raises nothing (the reconcile itself is then the reactive answer).
     pub(super) fn reactive_desired(&mut self, snap: &ClusterSnapshot, now: SimTime) -> Option<i32> {
         let (Some(cfg), Some(hpa_state), Some(st)) = (
             self.sim.hpa.as_ref(),
@@ -317,6 +318,9 @@ impl World<'_> {
         ) else {
             return None;
         };
+        if hpa_state.patched_spec == hpa_state.reactive_spec {
+            return None;
+        }
         let spec = hpa_state.reactive_spec.as_ref().unwrap_or(&cfg.spec);
         st.scratch.clone_from(&hpa_state.history);
         let r = hpa::reconcile_without_event(spec, &cfg.controller, snap, &mut st.scratch, now);
@@ -358,12 +362,12 @@ impl World<'_> {
         st.last_load = mean;
         let was_warm = st.forecaster.is_warm();
         st.forecaster.observe(mean);
-        let peak = (1..=cfg.horizon)
+        let next = st.forecaster.forecast(1);
+        st.forecast_now = next.unwrap_or(f64::NAN);
+        // Warm forecasters answer every horizon: the peak over steps 1..=H.
+        let peak = (2..=cfg.horizon)
             .filter_map(|h| st.forecaster.forecast(h))
-            .fold(None, |acc: Option<f64>, f| {
-                Some(acc.map_or(f, |a| a.max(f)))
-            });
-        st.forecast_now = st.forecaster.forecast(1).unwrap_or(f64::NAN);
+            .fold(next, |acc, f| acc.map(|a| a.max(f)));
         let mut detail = None;
         let floor = match peak {
             None => None,

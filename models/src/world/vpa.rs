@@ -48,7 +48,6 @@ pub const VPA_COLUMNS: [&str; 7] = [
 ];
 
 const MIB: f64 = 1024.0 * 1024.0;
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// The VPA compiled for the world.
 #[derive(Clone, Debug)]
@@ -168,9 +167,11 @@ impl World<'_> {
         if v.controlled.contains(&Resource::Memory) {
             res.memory_bytes = target.memory_bytes as f64;
         }
-        let (vcpu_hour, gib_hour) = v.cfg.prices_per_hour;
-        res.cost_per_second_usd =
-            (res.cpu_cores * vcpu_hour + res.memory_bytes / GIB * gib_hour) / 3600.0;
+        res.cost_per_second_usd = super::config::pod_cost_per_second_usd(
+            res.cpu_cores,
+            res.memory_bytes,
+            v.cfg.prices_per_hour,
+        );
         if self.sim.cluster.is_some() {
             res.scheduling = crate::cluster::Resources::pod(
                 (res.cpu_cores * 1000.0).round() as u64,
